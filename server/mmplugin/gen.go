@@ -1,0 +1,3 @@
+package mmplugin
+
+//go:generate go run ./internal/rpcgen .
