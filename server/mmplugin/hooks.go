@@ -53,3 +53,23 @@ type hookTable interface {
 	UserHasBeenCreated(c *Context, user *model.User)
 	OnInstall(c *Context, event model.OnInstallEvent) error
 }
+
+// Every plugin-side hook dispatcher must exist for the table's hooks.
+var _ hookTable = allHooks(nil)
+
+// allHooks is a plugin implementing every optional hook, used to check the
+// table against the generated interfaces at compile time.
+type allHooks interface {
+	OnDeactivateHook
+	OnConfigurationChangeHook
+	ExecuteCommandHook
+	OnPluginClusterEventHook
+	MessageHasBeenPostedHook
+	UserHasJoinedChannelHook
+	UserHasLeftChannelHook
+	UserHasJoinedTeamHook
+	UserHasLeftTeamHook
+	ChannelHasBeenCreatedHook
+	UserHasBeenCreatedHook
+	OnInstallHook
+}

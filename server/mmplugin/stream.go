@@ -204,4 +204,3 @@ func (s *ResponseWriterServer) Write(args []byte, reply *struct{}) error {
 	_, err := s.w.Write(args)
 	return err
 }
-
