@@ -1,0 +1,90 @@
+// Package httpin serves the plugin's HTTP routes (everything under
+// /plugins/<id>/ on the Mattermost server).
+package httpin
+
+import (
+	"context"
+	"encoding/json"
+	"net/http"
+	"runtime/debug"
+
+	"github.com/gorilla/mux"
+
+	"github.com/mattermost-community/apps-plugin/server/config"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin"
+)
+
+type contextKey int
+
+const pluginContextKey contextKey = iota
+
+// ServeWithContext serves r with the hook's plugin context attached.
+func ServeWithContext(h http.Handler, c *mmplugin.Context, w http.ResponseWriter, r *http.Request) {
+	h.ServeHTTP(w, r.WithContext(context.WithValue(r.Context(), pluginContextKey, c)))
+}
+
+// PluginContext returns the plugin context of the request (never nil).
+func PluginContext(r *http.Request) *mmplugin.Context {
+	if c, ok := r.Context().Value(pluginContextKey).(*mmplugin.Context); ok && c != nil {
+		return c
+	}
+	return &mmplugin.Context{}
+}
+
+// ActingUserID is the authenticated caller the server vouched for, or "".
+func ActingUserID(r *http.Request) string {
+	return r.Header.Get("Mattermost-User-Id")
+}
+
+// NewRouter builds the plugin's routes.
+func NewRouter(api mmplugin.API, conf *config.Service) http.Handler {
+	h := &handlers{api: api, conf: conf}
+	r := mux.NewRouter()
+	r.Use(recoverPanics(api))
+	v1 := r.PathPrefix("/api/v1").Subrouter()
+	v1.HandleFunc("/ping", h.ping).Methods(http.MethodGet, http.MethodPost)
+	v1.HandleFunc("/debug/echo", h.requireDebug(h.debugEcho))
+	v1.HandleFunc("/debug/panic", h.requireDebug(h.debugPanic))
+	r.NotFoundHandler = http.HandlerFunc(notFound)
+	return r
+}
+
+type handlers struct {
+	api  mmplugin.API
+	conf *config.Service
+}
+
+// ping answers {"version": ...}, as v1 did, so clients can detect the plugin.
+func (h *handlers) ping(w http.ResponseWriter, r *http.Request) {
+	WriteJSON(w, http.StatusOK, map[string]string{"version": h.conf.Get().Version})
+}
+
+func notFound(w http.ResponseWriter, r *http.Request) {
+	http.Error(w, "404 page not found: "+r.URL.Path+" is not a route of the Apps plugin", http.StatusNotFound)
+}
+
+// WriteJSON writes v as JSON with status.
+func WriteJSON(w http.ResponseWriter, status int, v any) {
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	_ = json.NewEncoder(w).Encode(v)
+}
+
+// recoverPanics turns a handler panic into a logged 500, so one bad request
+// never takes the plugin down.
+func recoverPanics(api mmplugin.API) mux.MiddlewareFunc {
+	return func(next http.Handler) http.Handler {
+		return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+			defer func() {
+				if p := recover(); p != nil {
+					if p == http.ErrAbortHandler {
+						panic(p)
+					}
+					api.LogError("Recovered from a panic in an HTTP handler", "path", r.URL.Path, "panic", p, "stack", string(debug.Stack()))
+					http.Error(w, "internal server error", http.StatusInternalServerError)
+				}
+			}()
+			next.ServeHTTP(w, r)
+		})
+	}
+}

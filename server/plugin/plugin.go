@@ -1,0 +1,153 @@
+// Package plugin wires the Apps plugin's parts to the Mattermost hooks: it
+// owns activation, configuration reloads and deactivation, and hands HTTP
+// requests and slash commands to their packages.
+package plugin
+
+import (
+	"fmt"
+	"net/http"
+	"strings"
+	"sync"
+
+	"github.com/mattermost-community/apps-plugin/server/command"
+	"github.com/mattermost-community/apps-plugin/server/config"
+	"github.com/mattermost-community/apps-plugin/server/httpin"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
+)
+
+// BuildInfo is what the build stamped into the binary.
+type BuildInfo = config.BuildInfo
+
+// Plugin is the Apps plugin as the Mattermost server sees it.
+type Plugin struct {
+	build BuildInfo
+
+	mu       sync.RWMutex
+	api      mmplugin.API
+	conf     *config.Service
+	router   http.Handler
+	commands *command.Service
+}
+
+// New returns the plugin for the given build.
+func New(build BuildInfo) *Plugin {
+	return &Plugin{build: build}
+}
+
+var (
+	_ mmplugin.Plugin                    = (*Plugin)(nil)
+	_ mmplugin.HTTPHandler               = (*Plugin)(nil)
+	_ mmplugin.ExecuteCommandHook        = (*Plugin)(nil)
+	_ mmplugin.OnConfigurationChangeHook = (*Plugin)(nil)
+	_ mmplugin.OnDeactivateHook          = (*Plugin)(nil)
+	_ mmplugin.OnPluginClusterEventHook  = (*Plugin)(nil)
+)
+
+// OnActivate loads the configuration, ensures the plugin's bot and registers
+// /apps. Activation runs again after every restart, so each step is idempotent.
+func (p *Plugin) OnActivate(api mmplugin.API) error {
+	conf := config.NewService(api, p.build)
+	if err := conf.Reload(); err != nil {
+		return fmt.Errorf("activate %s: %w", p.build.PluginID, err)
+	}
+	botID, err := api.EnsureBotUser(&model.Bot{
+		Username:    config.BotUsername,
+		DisplayName: config.BotDisplayName,
+		Description: config.BotDescription,
+	})
+	if err != nil {
+		return fmt.Errorf("activate %s: ensure the @%s bot: %w", p.build.PluginID, config.BotUsername, err)
+	}
+	conf.SetBotUserID(botID)
+
+	commands := command.NewService(api, conf)
+	if err := commands.Register(); err != nil {
+		return fmt.Errorf("activate %s: %w", p.build.PluginID, err)
+	}
+
+	p.mu.Lock()
+	p.api, p.conf, p.commands = api, conf, commands
+	p.router = httpin.NewRouter(api, conf)
+	p.mu.Unlock()
+
+	api.LogInfo("Apps plugin activated", "version", p.build.Version, "build", p.build.BuildHash, "server_version", api.GetServerVersion())
+	return nil
+}
+
+// OnConfigurationChange reloads the settings; the server calls it on every
+// config change, sometimes before activation has finished.
+func (p *Plugin) OnConfigurationChange() error {
+	conf := p.config()
+	if conf == nil {
+		return nil
+	}
+	if err := conf.Reload(); err != nil {
+		return fmt.Errorf("reload configuration: %w", err)
+	}
+	return nil
+}
+
+// OnDeactivate unregisters /apps; nothing else holds resources yet.
+func (p *Plugin) OnDeactivate() error {
+	p.mu.RLock()
+	commands, api := p.commands, p.api
+	p.mu.RUnlock()
+	if commands == nil {
+		return nil
+	}
+	err := commands.Unregister()
+	api.LogInfo("Apps plugin deactivated")
+	return err
+}
+
+// OnPluginClusterEvent reloads state when another node changed it.
+func (p *Plugin) OnPluginClusterEvent(c *mmplugin.Context, ev model.PluginClusterEvent) {
+	p.mu.RLock()
+	api := p.api
+	p.mu.RUnlock()
+	if api == nil {
+		return
+	}
+	switch ev.Id {
+	case config.ClusterEventReload:
+		api.LogDebug("Reloading after a change on another cluster node", "event", ev.Id)
+		if err := p.OnConfigurationChange(); err != nil {
+			api.LogError("Reload after a cluster event failed", "error", err)
+		}
+	default:
+		api.LogWarn("Ignored an unknown cluster event", "event", ev.Id)
+	}
+}
+
+// ExecuteCommand runs /apps.
+func (p *Plugin) ExecuteCommand(c *mmplugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
+	p.mu.RLock()
+	commands := p.commands
+	p.mu.RUnlock()
+	if commands == nil || args == nil {
+		return nil, model.NewAppError("ExecuteCommand", "apps.command.not_ready", "The Apps plugin is still starting; try again in a moment.", "", http.StatusServiceUnavailable)
+	}
+	if !strings.HasPrefix(strings.TrimSpace(args.Command), "/"+command.Trigger) {
+		return nil, model.NewAppError("ExecuteCommand", "apps.command.unknown", "Unknown command "+args.Command, "", http.StatusNotFound)
+	}
+	return commands.Execute(c, args), nil
+}
+
+// ServeHTTP serves the plugin's REST routes.
+func (p *Plugin) ServeHTTP(c *mmplugin.Context, w http.ResponseWriter, r *http.Request) {
+	p.mu.RLock()
+	router := p.router
+	p.mu.RUnlock()
+	if router == nil {
+		http.Error(w, "the Apps plugin is still starting", http.StatusServiceUnavailable)
+		return
+	}
+	httpin.ServeWithContext(router, c, w, r)
+}
+
+func (p *Plugin) config() *config.Service {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.conf
+}
