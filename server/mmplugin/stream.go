@@ -36,14 +36,19 @@ func (r *pullReader) Read(p []byte) (int, error) {
 func (r *pullReader) Close() error { return r.conn.Close() }
 
 // servePull serves body on conn with the pull protocol until the body is
-// exhausted or the reader goes away, then closes conn.
+// exhausted or the reader goes away, then closes conn. Like the server's
+// serveIOReader it answers a zero or negative request with nothing and keeps
+// serving: a Read with an empty buffer is not the end of the body.
 func servePull(conn net.Conn, body io.Reader) {
 	defer conn.Close()
 	br := bufio.NewReader(conn)
 	for {
 		want, err := binary.ReadVarint(br)
-		if err != nil || want <= 0 {
+		if err != nil {
 			return
+		}
+		if want <= 0 {
+			continue
 		}
 		n, err := io.CopyN(conn, body, want)
 		if err != nil || n < want {

@@ -95,14 +95,55 @@ type PluginStatus struct {
 }
 
 // Manifest is the subset of a plugin manifest (model.Manifest) that GetPlugins returns and we read.
+//
+// SettingsSchema and RequiredConfig are declared although we hardly read them:
+// they hold interface values (setting defaults, plugin settings) that may
+// themselves hold lists and maps, and gob fails on such nested interface
+// values in a field the receiver does not declare (golang/go#34879: "bad data:
+// field numbers out of bounds"), after which the connection's decoder also
+// rejects later values of the types it skipped. Declared, they are decoded
+// normally.
 type Manifest struct {
-	Id               string         `json:"id"`
-	Name             string         `json:"name"`
-	Description      string         `json:"description,omitempty"`
-	HomepageURL      string         `json:"homepage_url,omitempty"`
-	Version          string         `json:"version"`
-	MinServerVersion string         `json:"min_server_version,omitempty"`
-	Props            map[string]any `json:"props,omitempty"`
+	Id               string                `json:"id"`
+	Name             string                `json:"name"`
+	Description      string                `json:"description,omitempty"`
+	HomepageURL      string                `json:"homepage_url,omitempty"`
+	Version          string                `json:"version"`
+	MinServerVersion string                `json:"min_server_version,omitempty"`
+	SettingsSchema   *PluginSettingsSchema `json:"settings_schema,omitempty"`
+	Props            map[string]any        `json:"props,omitempty"`
+	RequiredConfig   *Config               `json:"required_configuration,omitempty"`
+}
+
+// PluginSettingsSchema is model.PluginSettingsSchema (Sections: newer servers).
+type PluginSettingsSchema struct {
+	Header   string                   `json:"header"`
+	Footer   string                   `json:"footer"`
+	Settings []*PluginSetting         `json:"settings"`
+	Sections []*PluginSettingsSection `json:"sections,omitempty"`
+}
+
+// PluginSettingsSection is model.PluginSettingsSection.
+type PluginSettingsSection struct {
+	Key      string           `json:"key"`
+	Title    string           `json:"title,omitempty"`
+	Subtitle string           `json:"subtitle,omitempty"`
+	Settings []*PluginSetting `json:"settings"`
+	Header   string           `json:"header,omitempty"`
+	Footer   string           `json:"footer,omitempty"`
+	Custom   bool             `json:"custom,omitempty"`
+	Fallback bool             `json:"fallback,omitempty"`
+}
+
+// PluginSetting is model.PluginSetting (the subset we declare; Default holds
+// any JSON value).
+type PluginSetting struct {
+	Key         string `json:"key"`
+	DisplayName string `json:"display_name"`
+	Type        string `json:"type"`
+	HelpText    string `json:"help_text"`
+	Placeholder string `json:"placeholder"`
+	Default     any    `json:"default"`
 }
 
 // OnInstallEvent is model.OnInstallEvent.
