@@ -20,8 +20,12 @@ LDFLAGS := -s -w -X main.pluginID=$(PLUGIN_ID) -X main.version=$(PLUGIN_VERSION)
 PLATFORMS := linux-amd64 linux-arm64 darwin-amd64 darwin-arm64 windows-amd64
 
 TOOLS_DIR := $(CURDIR)/.tools
-STATICCHECK_VERSION := 2026.2.2
+STATICCHECK_VERSION := v0.8.2
 STATICCHECK := $(TOOLS_DIR)/staticcheck-$(STATICCHECK_VERSION)
+# MinIO for the S3 tests (test/s3test): built from the Go module proxy, not
+# downloaded. MinIO tags no semver releases, so a pseudo-version pins the commit.
+MINIO_VERSION := v0.0.0-20260212201848-7aac2a2c5b7c
+MINIO := $(TOOLS_DIR)/minio-$(MINIO_VERSION)
 
 BUNDLE_ROOT := dist/bundle
 BUNDLE_DIR := $(BUNDLE_ROOT)/$(PLUGIN_ID)
@@ -82,8 +86,8 @@ deploy: dist
 ## test: all tests; the end-to-end tests run the bundle built by dist
 test: dist test-go test-webapp
 
-test-go:
-	APPS_PLUGIN_BUNDLE=$(CURDIR)/$(BUNDLE) $(GO) test $(GO_TEST_FLAGS) ./...
+test-go: minio
+	APPS_TEST_MINIO=$(MINIO) APPS_PLUGIN_BUNDLE=$(CURDIR)/$(BUNDLE) $(GO) test $(GO_TEST_FLAGS) ./...
 
 test-webapp: webapp-deps
 	cd webapp && $(NPM) test -- --ci
@@ -93,6 +97,16 @@ $(STATICCHECK):
 	GOBIN=$(TOOLS_DIR) $(GO) install honnef.co/go/tools/cmd/staticcheck@$(STATICCHECK_VERSION)
 	mv $(TOOLS_DIR)/staticcheck $@
 
+## minio: the MinIO server for the S3 tests (first build: a few minutes)
+.PHONY: minio
+minio: $(MINIO)
+
+$(MINIO):
+	rm -rf $(TOOLS_DIR)/.minio-build && mkdir -p $(TOOLS_DIR)/.minio-build
+	GOBIN=$(TOOLS_DIR)/.minio-build $(GO) install github.com/minio/minio@$(MINIO_VERSION)
+	mv $(TOOLS_DIR)/.minio-build/minio $@
+	rm -rf $(TOOLS_DIR)/.minio-build
+
 ## check: formatting, vet, staticcheck, webapp types
 check: $(STATICCHECK) webapp-deps
 	@out=$$(gofmt -l $$(git ls-files '*.go')); if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
@@ -101,8 +115,8 @@ check: $(STATICCHECK) webapp-deps
 	cd webapp && $(NPM) run check
 
 ## bench: benchmarks (figures are ratios against a baseline measured in the same run)
-bench: dist
-	APPS_PLUGIN_BUNDLE=$(CURDIR)/$(BUNDLE) $(GO) test -run '^$$' -bench . -benchtime 2s ./...
+bench: dist minio
+	APPS_TEST_MINIO=$(MINIO) APPS_PLUGIN_BUNDLE=$(CURDIR)/$(BUNDLE) $(GO) test -run '^$$' -bench . -benchtime 2s ./...
 
 ## demo: the whole flow on embedded parts
 demo: dist
