@@ -54,6 +54,11 @@ type Config struct {
 	DeveloperMode              bool
 	EnableOAuthServiceProvider bool
 	EnableBotAccountCreation   bool
+	// AllowHTTPApps is the setting, else true (HTTP apps are allowed on
+	// self-hosted servers, as upstream).
+	AllowHTTPApps bool
+	// AllowedInternalConnections is ServiceSettings.AllowedUntrustedInternalConnections.
+	AllowedInternalConnections string
 }
 
 // Service holds the current Config.
@@ -110,6 +115,8 @@ func (s *Service) Reload() error {
 		DeveloperMode:              devMode,
 		EnableOAuthServiceProvider: model.Bool(mmconf.ServiceSettings.EnableOAuthServiceProvider),
 		EnableBotAccountCreation:   model.Bool(mmconf.ServiceSettings.EnableBotAccountCreation),
+		AllowHTTPApps:              settings.AllowHTTPApps == nil || *settings.AllowHTTPApps,
+		AllowedInternalConnections: model.String(mmconf.ServiceSettings.AllowedUntrustedInternalConnections),
 	}
 	s.mu.Lock()
 	c.BotUserID = s.botUserID

@@ -12,6 +12,7 @@ import (
 
 	"github.com/mattermost-community/apps-plugin/server/config"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin"
+	"github.com/mattermost-community/apps-plugin/server/proxy"
 )
 
 type contextKey int
@@ -37,21 +38,32 @@ func ActingUserID(r *http.Request) string {
 }
 
 // NewRouter builds the plugin's routes.
-func NewRouter(api mmplugin.API, conf *config.Service) http.Handler {
-	h := &handlers{api: api, conf: conf}
+func NewRouter(api mmplugin.API, conf *config.Service, p *proxy.Proxy) http.Handler {
+	h := &handlers{api: api, conf: conf, proxy: p}
 	r := mux.NewRouter()
 	r.Use(recoverPanics(api))
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.HandleFunc("/ping", h.ping).Methods(http.MethodGet, http.MethodPost)
 	v1.HandleFunc("/debug/echo", h.requireDebug(h.debugEcho))
 	v1.HandleFunc("/debug/panic", h.requireDebug(h.debugPanic))
+
+	v1.HandleFunc("/marketplace", requireSession(h.marketplace)).Methods(http.MethodGet)
+	v1.HandleFunc("/install-app", requireSession(h.installApp)).Methods(http.MethodPost)
+	v1.HandleFunc("/uninstall-app", requireSession(h.uninstallApp)).Methods(http.MethodPost)
+	v1.HandleFunc("/enable-app", requireSession(h.enableApp)).Methods(http.MethodPost)
+	v1.HandleFunc("/disable-app", requireSession(h.disableApp)).Methods(http.MethodPost)
+	v1.HandleFunc("/update-app-listing", requireSession(h.updateAppListing)).Methods(http.MethodPost)
+	v1.HandleFunc("/apps/{appid:[A-Za-z0-9-_.]+}", requireSession(h.getApp)).Methods(http.MethodGet)
+	v1.HandleFunc("/bot-ids", requireSession(h.botIDs)).Methods(http.MethodGet)
+	v1.HandleFunc("/oauth-app-ids", requireSession(h.oauthAppIDs)).Methods(http.MethodGet)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	return r
 }
 
 type handlers struct {
-	api  mmplugin.API
-	conf *config.Service
+	api   mmplugin.API
+	conf  *config.Service
+	proxy *proxy.Proxy
 }
 
 // ping answers {"version": ...}, as v1 did, so clients can detect the plugin.

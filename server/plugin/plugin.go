@@ -6,6 +6,7 @@ package plugin
 import (
 	"fmt"
 	"net/http"
+	"os"
 	"strings"
 	"sync"
 
@@ -21,18 +22,19 @@ type BuildInfo = config.BuildInfo
 
 // Plugin is the Apps plugin as the Mattermost server sees it.
 type Plugin struct {
-	build BuildInfo
+	build  BuildInfo
+	getenv func(string) string
 
 	mu       sync.RWMutex
 	api      mmplugin.API
 	conf     *config.Service
 	router   http.Handler
-	commands *command.Service
+	services *services
 }
 
 // New returns the plugin for the given build.
 func New(build BuildInfo) *Plugin {
-	return &Plugin{build: build}
+	return &Plugin{build: build, getenv: os.Getenv}
 }
 
 var (
@@ -61,15 +63,17 @@ func (p *Plugin) OnActivate(api mmplugin.API) error {
 	}
 	conf.SetBotUserID(botID)
 
-	commands := command.NewService(api, conf)
-	if err := commands.Register(); err != nil {
+	svc, err := newServices(api, conf, p.getenv)
+	if err != nil {
 		return fmt.Errorf("activate %s: %w", p.build.PluginID, err)
 	}
-
 	p.mu.Lock()
-	p.api, p.conf, p.commands = api, conf, commands
-	p.router = httpin.NewRouter(api, conf)
+	old := p.services
+	p.api, p.conf, p.services, p.router = api, conf, svc, svc.router()
 	p.mu.Unlock()
+	if old != nil {
+		old.stop()
+	}
 
 	api.LogInfo("Apps plugin activated", "version", p.build.Version, "build", p.build.BuildHash, "server_version", api.GetServerVersion())
 	return nil
@@ -85,18 +89,25 @@ func (p *Plugin) OnConfigurationChange() error {
 	if err := conf.Reload(); err != nil {
 		return fmt.Errorf("reload configuration: %w", err)
 	}
+	p.mu.RLock()
+	svc := p.services
+	p.mu.RUnlock()
+	if svc != nil {
+		svc.configChanged()
+	}
 	return nil
 }
 
-// OnDeactivate unregisters /apps; nothing else holds resources yet.
+// OnDeactivate unregisters /apps and stops background work.
 func (p *Plugin) OnDeactivate() error {
 	p.mu.RLock()
-	commands, api := p.commands, p.api
+	svc, api := p.services, p.api
 	p.mu.RUnlock()
-	if commands == nil {
+	if svc == nil {
 		return nil
 	}
-	err := commands.Unregister()
+	err := svc.commands.Unregister()
+	svc.stop()
 	api.LogInfo("Apps plugin deactivated")
 	return err
 }
@@ -112,7 +123,13 @@ func (p *Plugin) OnPluginClusterEvent(c *mmplugin.Context, ev model.PluginCluste
 	switch ev.Id {
 	case config.ClusterEventReload:
 		api.LogDebug("Reloading after a change on another cluster node", "event", ev.Id)
-		if err := p.OnConfigurationChange(); err != nil {
+		p.mu.RLock()
+		svc := p.services
+		p.mu.RUnlock()
+		if svc == nil {
+			return
+		}
+		if err := svc.reload(); err != nil {
 			api.LogError("Reload after a cluster event failed", "error", err)
 		}
 	default:
@@ -123,15 +140,15 @@ func (p *Plugin) OnPluginClusterEvent(c *mmplugin.Context, ev model.PluginCluste
 // ExecuteCommand runs /apps.
 func (p *Plugin) ExecuteCommand(c *mmplugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
 	p.mu.RLock()
-	commands := p.commands
+	svc := p.services
 	p.mu.RUnlock()
-	if commands == nil || args == nil {
+	if svc == nil || args == nil {
 		return nil, model.NewAppError("ExecuteCommand", "apps.command.not_ready", "The Apps plugin is still starting; try again in a moment.", "", http.StatusServiceUnavailable)
 	}
 	if !strings.HasPrefix(strings.TrimSpace(args.Command), "/"+command.Trigger) {
 		return nil, model.NewAppError("ExecuteCommand", "apps.command.unknown", "Unknown command "+args.Command, "", http.StatusNotFound)
 	}
-	return commands.Execute(c, args), nil
+	return svc.commands.Execute(c, args), nil
 }
 
 // ServeHTTP serves the plugin's REST routes.

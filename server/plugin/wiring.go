@@ -1,0 +1,134 @@
+package plugin
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"time"
+
+	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/server/command"
+	"github.com/mattermost-community/apps-plugin/server/config"
+	"github.com/mattermost-community/apps-plugin/server/httpin"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
+	"github.com/mattermost-community/apps-plugin/server/proxy"
+	"github.com/mattermost-community/apps-plugin/server/registry"
+	"github.com/mattermost-community/apps-plugin/server/store"
+	"github.com/mattermost-community/apps-plugin/upstream"
+	"github.com/mattermost-community/apps-plugin/upstream/uphttp"
+)
+
+// services are the plugin's parts for one activation.
+type services struct {
+	api       mmplugin.API
+	conf      *config.Service
+	installed *store.InstalledApps
+	registry  *registry.Registry
+	proxy     *proxy.Proxy
+	commands  *command.Service
+	httpUp    *uphttp.Upstream
+	aws       *awsParts
+}
+
+// maxConnsPerApp caps the open connections to one HTTP app host, so the
+// number of sockets stays bounded however many calls are in flight.
+const maxConnsPerApp = 64
+
+// registrySyncTimeout bounds the first listing sync during activation; what
+// is not fetched by then is retried in the background.
+const registrySyncTimeout = 10 * time.Second
+
+// newServices builds and starts the parts. It fails only for problems an
+// administrator must fix; an unreachable S3 is retried in the background.
+func newServices(api mmplugin.API, conf *config.Service, getenv func(string) string) (*services, error) {
+	s := &services{api: api, conf: conf}
+	s.httpUp = uphttp.New(uphttp.Options{MaxConnsPerHost: maxConnsPerApp, Policy: func() uphttp.Policy {
+		c := conf.Get()
+		return uphttp.Policy{AllowInternal: uphttp.ParseAllowList(c.AllowedInternalConnections), DeveloperMode: c.DeveloperMode}
+	}})
+	upstreams := map[apps.DeployType]upstream.Upstream{apps.DeployHTTP: s.httpUp}
+
+	aws, err := newAWSParts(getenv)
+	if err != nil {
+		api.LogError("AWS Lambda apps are unavailable: the AWS settings are wrong", "error", err)
+	}
+	s.aws = aws
+	var manifests registry.ManifestSource
+	isNotFound := func(error) bool { return false }
+	if aws != nil {
+		upstreams[apps.DeployAWSLambda] = aws.upstream
+		manifests, isNotFound = aws.manifests, aws.isNotFound
+	}
+
+	s.installed = store.NewInstalledApps(api)
+	if err := s.installed.Load(); err != nil {
+		// Keep going with the apps that loaded; the log names the others.
+		api.LogError("Some installed apps could not be loaded", "error", err)
+	}
+	bundlePath, err := api.GetBundlePath()
+	if err != nil {
+		return nil, fmt.Errorf("find the plugin bundle: %w", err)
+	}
+	s.registry = registry.New(registry.Options{
+		API: api, BundlePath: bundlePath, S3: manifests, IsNotFound: isNotFound,
+		Locals: store.NewLocalManifests(api),
+	})
+	ctx, cancel := context.WithTimeout(context.Background(), registrySyncTimeout)
+	defer cancel()
+	if err := s.registry.Start(ctx); err != nil {
+		api.LogError("The app listing could not be read", "error", err)
+	}
+
+	s.proxy = proxy.New(proxy.Options{
+		API: api, Config: conf, Apps: s.installed, Registry: s.registry, Upstreams: upstreams,
+		NotifyCluster: func() { s.notifyCluster() },
+	})
+	fetchers := proxy.Fetchers{URL: s.httpUp.Fetch}
+	if aws != nil {
+		fetchers.S3 = aws.manifests.GetManifest
+	}
+	s.proxy.SetFetchers(fetchers)
+	s.commands = command.NewService(api, conf, s.proxy, s.registry)
+	if err := s.commands.Register(); err != nil {
+		s.stop()
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *services) router() http.Handler { return httpin.NewRouter(s.api, s.conf, s.proxy) }
+
+// notifyCluster asks the other nodes to reload apps and listings.
+func (s *services) notifyCluster() {
+	err := s.api.PublishPluginClusterEvent(
+		model.PluginClusterEvent{Id: config.ClusterEventReload},
+		model.PluginClusterEventSendOptions{SendType: model.PluginClusterEventSendTypeReliable},
+	)
+	if err != nil {
+		s.api.LogWarn("Could not tell the other cluster nodes about a change", "error", err)
+	}
+}
+
+// configChanged applies a configuration reload: pooled connections were
+// checked against the old outgoing-request policy, so drop the idle ones.
+func (s *services) configChanged() { s.httpUp.CloseIdleConnections() }
+
+// reload re-reads what another node changed.
+func (s *services) reload() error {
+	if err := s.conf.Reload(); err != nil {
+		return err
+	}
+	if err := s.installed.Load(); err != nil {
+		return fmt.Errorf("reload installed apps: %w", err)
+	}
+	if err := s.registry.ReloadLocal(); err != nil {
+		return fmt.Errorf("reload local listings: %w", err)
+	}
+	return nil
+}
+
+func (s *services) stop() {
+	s.registry.Stop()
+	s.httpUp.Close()
+}

@@ -1,0 +1,209 @@
+// Package proxy is the plugin's logic for apps: installing, uninstalling,
+// enabling, disabling and listing them, and calling them. The /apps command,
+// the REST routes and (later) the built-in app all call it, so every entry
+// point runs the same code and the same permission checks.
+package proxy
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/server/config"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
+	"github.com/mattermost-community/apps-plugin/server/registry"
+	"github.com/mattermost-community/apps-plugin/server/store"
+	"github.com/mattermost-community/apps-plugin/upstream"
+)
+
+// Errors the entry points map to answers (403, 404, 400, 409).
+var (
+	ErrForbidden = errors.New("forbidden")
+	ErrNotFound  = errors.New("not found")
+	ErrInvalid   = apps.ErrInvalid
+	ErrConflict  = errors.New("conflict")
+)
+
+// Options wire a Proxy.
+type Options struct {
+	API       mmplugin.API
+	Config    *config.Service
+	Apps      *store.InstalledApps
+	Registry  *registry.Registry
+	Upstreams map[apps.DeployType]upstream.Upstream
+	// NotifyCluster tells the other nodes that installed apps or listings changed.
+	NotifyCluster func()
+	// Now is the clock (default time.Now).
+	Now func() time.Time
+}
+
+// Proxy runs app operations.
+type Proxy struct {
+	api       mmplugin.API
+	conf      *config.Service
+	store     *store.InstalledApps
+	registry  *registry.Registry
+	upstreams map[apps.DeployType]upstream.Upstream
+	notify    func()
+	now       func() time.Time
+	fetch     Fetchers
+}
+
+// New returns a Proxy.
+func New(opts Options) *Proxy {
+	if opts.NotifyCluster == nil {
+		opts.NotifyCluster = func() {}
+	}
+	if opts.Now == nil {
+		opts.Now = time.Now
+	}
+	return &Proxy{
+		api: opts.API, conf: opts.Config, store: opts.Apps, registry: opts.Registry,
+		upstreams: opts.Upstreams, notify: opts.NotifyCluster, now: opts.Now,
+	}
+}
+
+// Incoming is who asks for an operation.
+type Incoming struct {
+	// ActingUserID is the Mattermost user; "" for anonymous requests.
+	ActingUserID string
+	// SessionID is the user's session, when the request came with one.
+	SessionID string
+	// PluginID is set for inter-plugin requests (trusted like an admin).
+	PluginID string
+}
+
+// actingUser loads the acting user; anonymous callers are refused.
+func (p *Proxy) actingUser(in Incoming) (*model.User, error) {
+	if in.ActingUserID == "" {
+		return nil, fmt.Errorf("%w: log in to Mattermost first", apps.ErrUnauthorized)
+	}
+	u, appErr := p.api.GetUser(in.ActingUserID)
+	if appErr != nil {
+		return nil, fmt.Errorf("%w: unknown user %s: %v", apps.ErrUnauthorized, in.ActingUserID, appErr)
+	}
+	return u, nil
+}
+
+// RequireAdmin allows system admins (manage_system) and other plugins.
+func (p *Proxy) RequireAdmin(in Incoming, what string) (*model.User, error) {
+	if in.PluginID != "" {
+		return nil, nil
+	}
+	u, err := p.actingUser(in)
+	if err != nil {
+		return nil, err
+	}
+	if !p.api.HasPermissionTo(u.Id, model.PermissionManageSystem) {
+		return nil, fmt.Errorf("%w: only system administrators can %s", ErrForbidden, what)
+	}
+	return u, nil
+}
+
+// installed returns an installed app.
+func (p *Proxy) installed(id apps.AppID) (apps.App, error) {
+	app, ok := p.store.Get(string(id))
+	if !ok {
+		return apps.App{}, fmt.Errorf("%w: app %q is not installed (see /apps list)", ErrNotFound, id)
+	}
+	return app, nil
+}
+
+// GetInstalledApp returns an installed app.
+func (p *Proxy) GetInstalledApp(id apps.AppID) (apps.App, error) { return p.installed(id) }
+
+// InstalledApps lists the installed apps, sorted by id.
+func (p *Proxy) InstalledApps() []apps.App { return p.store.List() }
+
+// upstreamFor returns the upstream that reaches app, or says why none does.
+func (p *Proxy) upstreamFor(app apps.App) (upstream.Upstream, error) {
+	up := p.upstreams[app.DeployType]
+	if up == nil {
+		return nil, fmt.Errorf("%w: app %s is deployed as %s, which this server cannot reach%s", ErrInvalid, app.AppID, app.DeployType, deployHint(app.DeployType))
+	}
+	return up, nil
+}
+
+func deployHint(t apps.DeployType) string {
+	switch t {
+	case apps.DeployAWSLambda:
+		return ": set MM_APPS_AWS_ACCESS_KEY, MM_APPS_AWS_SECRET_KEY (and MM_APPS_AWS_REGION) in the Mattermost server's environment and restart it"
+	case apps.DeployHTTP:
+		return ": HTTP apps are not allowed here (plugin setting allow_http_apps)"
+	}
+	return ""
+}
+
+// refreshBindings tells a user's clients to fetch bindings again.
+func (p *Proxy) refreshBindings(userID string) {
+	if userID == "" {
+		return
+	}
+	p.api.PublishWebSocketEvent("refresh_bindings", map[string]any{}, &model.WebsocketBroadcast{UserId: userID})
+}
+
+// callTimeout bounds lifecycle and ping calls: Lambda cold starts are slow.
+func callTimeout(app apps.App) time.Duration {
+	if app.DeployType == apps.DeployAWSLambda {
+		return 5 * time.Second
+	}
+	return 2 * time.Second
+}
+
+// lifecycleContext is the context of calls the plugin itself makes to an
+// app (on_install, on_uninstall, on_enable, on_disable, ping).
+func (p *Proxy) lifecycleContext(app apps.App, actingUser *model.User) apps.Context {
+	c := p.conf.Get()
+	ctx := apps.Context{
+		UserAgentContext: apps.UserAgentContext{AppID: app.AppID},
+		ExpandedContext: apps.ExpandedContext{
+			MattermostSiteURL: c.SiteURL,
+			DeveloperMode:     c.DeveloperMode,
+			AppPath:           "/plugins/" + c.PluginID + "/apps/" + string(app.AppID),
+			BotUserID:         app.BotUserID,
+			App:               appSummary(app),
+		},
+	}
+	if actingUser != nil {
+		ctx.ActingUserID = actingUser.Id
+		ctx.ActingUser = userSummary(actingUser)
+		ctx.Locale = actingUser.Locale
+	}
+	return ctx
+}
+
+// callApp makes a lifecycle call and decodes the answer. A 404 from the app
+// (it has no such path) is reported as upstream.ErrNotFound.
+func (p *Proxy) callApp(ctx context.Context, app apps.App, call *apps.Call, actingUser *model.User, values map[string]any) (apps.CallResponse, error) {
+	up, err := p.upstreamFor(app)
+	if err != nil {
+		return apps.CallResponse{}, err
+	}
+	ctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+	defer cancel()
+	creq := apps.CallRequest{Call: *call, Values: values, Context: p.lifecycleContext(app, actingUser)}
+	resp, err := upstream.Call(ctx, up, app, creq)
+	if err != nil {
+		return resp, fmt.Errorf("app %s, call %s: %w", app.AppID, call.Path, err)
+	}
+	return resp, nil
+}
+
+func appSummary(app apps.App) *apps.App {
+	return &apps.App{
+		Manifest:    apps.Manifest{AppID: app.AppID, Version: app.Version},
+		BotUserID:   app.BotUserID,
+		BotUsername: app.BotUsername,
+	}
+}
+
+func userSummary(u *model.User) *apps.User {
+	return &apps.User{
+		ID: u.Id, Username: u.Username, Email: u.Email, FirstName: u.FirstName, LastName: u.LastName,
+		Nickname: u.Nickname, Position: u.Position, Roles: u.Roles, Locale: u.Locale, IsBot: u.IsBot,
+		BotDescription: u.BotDescription, DeleteAt: u.DeleteAt, Timezone: u.Timezone,
+	}
+}
