@@ -1,9 +1,12 @@
 package e2e
 
 import (
+	"net/http"
+	"net/http/httptest"
 	"strings"
 	"testing"
 
+	"github.com/mattermost-community/apps-plugin/server/mmplugin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
 	"github.com/mattermost-community/apps-plugin/test/fakemm"
 	"github.com/mattermost-community/apps-plugin/test/mmhost"
@@ -36,4 +39,14 @@ func TestClusterEventReachesTheOtherNodesOnly(t *testing.T) {
 	if got := received() - before; got != 2 {
 		t.Fatalf("nodes that handled the event = %d, want 2 (every node but the sender)", got)
 	}
+}
+
+func httptestRecorder() *httptest.ResponseRecorder { return httptest.NewRecorder() }
+
+func pluginCtx() *mmplugin.Context { return &mmplugin.Context{} }
+
+func httptestRequest(method, path, userID string) *http.Request {
+	r := httptest.NewRequest(method, path, nil)
+	r.Header.Set("Mattermost-User-Id", userID)
+	return r
 }

@@ -50,8 +50,10 @@ func newWorld(t testing.TB, opts mmhost.Options, setup func(h *mmhost.Host)) *wo
 	if setup != nil {
 		setup(h)
 	}
-	if _, err := h.InstallPlugin(bundlePath(t)); err != nil {
-		t.Fatalf("install the plugin: %v", err)
+	if _, err := h.Plugin(pluginID); err != nil { // setup may have installed its own bundle
+		if _, err := h.InstallPlugin(bundlePath(t)); err != nil {
+			t.Fatalf("install the plugin: %v", err)
+		}
 	}
 	w := &world{host: h}
 	admin := h.MM.CreateAdmin("admin")
