@@ -14,6 +14,7 @@ import (
 	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
 	"github.com/mattermost-community/apps-plugin/server/proxy"
 	"github.com/mattermost-community/apps-plugin/server/registry"
+	"github.com/mattermost-community/apps-plugin/server/session"
 	"github.com/mattermost-community/apps-plugin/server/store"
 	"github.com/mattermost-community/apps-plugin/upstream"
 	"github.com/mattermost-community/apps-plugin/upstream/uphttp"
@@ -82,6 +83,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 
 	s.proxy = proxy.New(proxy.Options{
 		API: api, Config: conf, Apps: s.installed, Registry: s.registry, Upstreams: upstreams,
+		Sessions:      session.New(api, nil),
 		NotifyCluster: func() { s.notifyCluster() },
 	})
 	fetchers := proxy.Fetchers{URL: s.httpUp.Fetch}

@@ -44,6 +44,9 @@ func (p *Proxy) UninstallApp(ctx context.Context, in Incoming, req UninstallRequ
 		}
 	}
 	var failures []string
+	if f := p.revokeSessions(app); f != "" {
+		failures = append(failures, f)
+	}
 	if app.MattermostOAuth2 != nil && app.MattermostOAuth2.ID != "" {
 		if appErr := p.api.DeleteOAuthApp(app.MattermostOAuth2.ID); appErr != nil {
 			failures = append(failures, fmt.Sprintf("delete OAuth app %s: %v", app.MattermostOAuth2.ID, appErr))
@@ -138,6 +141,9 @@ func (p *Proxy) DisableApp(ctx context.Context, in Incoming, id apps.AppID) (str
 		if _, appErr := p.api.UpdateBotActive(app.BotUserID, false); appErr != nil {
 			return "", fmt.Errorf("disable %s: deactivate bot @%s: %w", id, app.BotUsername, appErr)
 		}
+	}
+	if f := p.revokeSessions(app); f != "" {
+		note += "\nCould not " + f
 	}
 	app.Disabled = true
 	if err := p.store.Save(string(id), app); err != nil {

@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost-community/apps-plugin/server/mmplugin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
 	"github.com/mattermost-community/apps-plugin/server/registry"
+	"github.com/mattermost-community/apps-plugin/server/session"
 	"github.com/mattermost-community/apps-plugin/server/store"
 	"github.com/mattermost-community/apps-plugin/upstream"
 )
@@ -34,6 +35,7 @@ type Options struct {
 	Apps      *store.InstalledApps
 	Registry  *registry.Registry
 	Upstreams map[apps.DeployType]upstream.Upstream
+	Sessions  *session.Service
 	// NotifyCluster tells the other nodes that installed apps or listings changed.
 	NotifyCluster func()
 	// Now is the clock (default time.Now).
@@ -47,6 +49,7 @@ type Proxy struct {
 	store     *store.InstalledApps
 	registry  *registry.Registry
 	upstreams map[apps.DeployType]upstream.Upstream
+	sessions  *session.Service
 	notify    func()
 	now       func() time.Time
 	fetch     Fetchers
@@ -62,7 +65,7 @@ func New(opts Options) *Proxy {
 	}
 	return &Proxy{
 		api: opts.API, conf: opts.Config, store: opts.Apps, registry: opts.Registry,
-		upstreams: opts.Upstreams, notify: opts.NotifyCluster, now: opts.Now,
+		upstreams: opts.Upstreams, sessions: opts.Sessions, notify: opts.NotifyCluster, now: opts.Now,
 	}
 }
 
@@ -154,7 +157,8 @@ func callTimeout(app apps.App) time.Duration {
 }
 
 // lifecycleContext is the context of calls the plugin itself makes to an
-// app (on_install, on_uninstall, on_enable, on_disable, ping).
+// app (on_install, on_uninstall, on_enable, on_disable, ping): the acting
+// user, and the tokens the app's granted permissions allow.
 func (p *Proxy) lifecycleContext(app apps.App, actingUser *model.User) apps.Context {
 	c := p.conf.Get()
 	ctx := apps.Context{
@@ -172,7 +176,37 @@ func (p *Proxy) lifecycleContext(app apps.App, actingUser *model.User) apps.Cont
 		ctx.ActingUser = userSummary(actingUser)
 		ctx.Locale = actingUser.Locale
 	}
+	ctx.BotAccessToken = p.appToken(app, app.BotUserID, apps.PermissionActAsBot)
+	if actingUser != nil {
+		ctx.ActingUserAccessToken = p.appToken(app, actingUser.Id, apps.PermissionActAsUser)
+	}
 	return ctx
+}
+
+// appToken is an app-specific session token for userID when the app was
+// granted perm; "" otherwise (or when the session cannot be made, which is
+// logged: the call goes on without the token).
+func (p *Proxy) appToken(app apps.App, userID string, perm apps.Permission) string {
+	if p.sessions == nil || userID == "" || !app.GrantedPermissions.Contains(perm) {
+		return ""
+	}
+	sess, err := p.sessions.GetOrCreate(app, userID)
+	if err != nil {
+		p.api.LogWarn("Could not give the app a token", "app", string(app.AppID), "error", err)
+		return ""
+	}
+	return sess.Token
+}
+
+// revokeSessions ends the app's sessions; failures are reported, not fatal.
+func (p *Proxy) revokeSessions(app apps.App) string {
+	if p.sessions == nil {
+		return ""
+	}
+	if err := p.sessions.RevokeApp(app.AppID); err != nil {
+		return fmt.Sprintf("revoke the app's sessions: %v", err)
+	}
+	return ""
 }
 
 // callApp makes a lifecycle call and decodes the answer. A 404 from the app

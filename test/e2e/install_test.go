@@ -104,12 +104,26 @@ func TestHTTPAppLifecycle(t *testing.T) {
 	if install.Request.Context.BotUserID != bot.UserId || install.Request.Context.MattermostSiteURL != w.host.URL {
 		t.Errorf("on_install context: %+v", install.Request.Context.ExpandedContext)
 	}
+	// Tokens are short-lived app sessions (act_as_bot, act_as_user granted).
+	botToken, userToken := install.Request.Context.BotAccessToken, install.Request.Context.ActingUserAccessToken
+	if s, ok := w.host.MM.Authenticate(botToken); !ok || s.UserId != bot.UserId || s.Props["mattermost_app_id"] != "hello" {
+		t.Fatalf("bot token in on_install: %q -> %+v", botToken, s)
+	}
+	if s, ok := w.host.MM.Authenticate(userToken); !ok || s.UserId != w.admin {
+		t.Fatalf("acting user token in on_install: %q -> %+v", userToken, s)
+	}
+	if tokens := w.host.MM.UserAccessTokens(bot.UserId); len(tokens) != 0 {
+		t.Errorf("a personal access token was created for the bot: %+v", tokens)
+	}
 
 	out = w.run(t, w.user, "/apps list")
 	mustContain(t, "list", out, "Test app hello", "Enabled", "http", "@hello", "act_as_bot")
 
 	out = w.run(t, w.admin, "/apps disable hello")
 	mustContain(t, "disable", out, "Disabled")
+	if _, ok := w.host.MM.Authenticate(botToken); ok {
+		t.Error("the bot token still works after disable")
+	}
 	if b := botByUsername(w.host, "hello"); b.DeleteAt == 0 {
 		t.Error("bot still active after disable")
 	}
