@@ -1,20 +1,27 @@
 // Command demo runs the Apps plugin end to end on embedded parts, with no AWS
-// and no Mattermost server: the test host plays Mattermost and starts the
-// real plugin binary from the bundle, exactly as a server would.
+// and no Mattermost server: an in-process S3 and the local Lambda play AWS,
+// and the test host plays Mattermost and starts the real plugin binary from
+// the bundle, exactly as a server would.
 //
 //	go run ./test/demo -bundle dist/com.mattermost.apps-1.3.0.tar.gz
 package main
 
 import (
+	"context"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
 	"os"
+	"path/filepath"
 	"strings"
 	"time"
 
+	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/test/awsworld"
 	"github.com/mattermost-community/apps-plugin/test/mmhost"
+	"github.com/mattermost-community/apps-plugin/test/s3test"
+	"github.com/mattermost-community/apps-plugin/test/testbundle"
 )
 
 func main() {
@@ -39,8 +46,32 @@ func run(bundle string, verbose bool) error {
 	start := time.Now()
 	step := func(format string, args ...any) { fmt.Printf("==> "+format+"\n", args...) }
 
-	step("Starting an in-memory Mattermost (test host)")
-	h, err := mmhost.Start(mmhost.Options{Logf: logf})
+	step("Starting an in-process S3 and the local AWS Lambda")
+	s3srv, err := s3test.NewInProcess()
+	if err != nil {
+		return err
+	}
+	defer s3srv.Close()
+	aws, err := awsworld.New(context.Background(), s3srv)
+	if err != nil {
+		return err
+	}
+	defer aws.Close()
+	fmt.Printf("    S3 %s, Lambda %s\n", s3srv.Endpoint, aws.Lambda.URL())
+
+	step("Provisioning the example app examples/hello-lambda (function, static files, manifest)")
+	root, err := testbundle.RepoRoot()
+	if err != nil {
+		return err
+	}
+	m, err := aws.ProvisionExample(context.Background(), filepath.Join(root, "examples", "hello-lambda"))
+	if err != nil {
+		return err
+	}
+	fmt.Printf("    %s %s: Lambda function %s\n", m.AppID, m.Version, apps.LambdaName(m.AppID, m.Version, m.AWSLambda.Functions[0].Name))
+
+	step("Starting an in-memory Mattermost (test host) with the AWS settings in its environment")
+	h, err := mmhost.Start(mmhost.Options{Logf: logf, PluginEnv: aws.PluginEnv()})
 	if err != nil {
 		return err
 	}
@@ -86,19 +117,52 @@ func run(bundle string, verbose bool) error {
 	}
 	fmt.Printf("    %d %s", status, body)
 
+	step("/apps install aws %s %s (lists the app; the admin is asked to consent)", m.AppID, m.Version)
+	if resp, err = h.ExecuteCommand(admin.Id, ch.Id, fmt.Sprintf("/apps install aws %s %s", m.AppID, m.Version)); err != nil {
+		return err
+	}
+	fmt.Println(indent(resp.Text))
+
+	step("/apps install listed %s --consent", m.AppID)
+	if resp, err = h.ExecuteCommand(admin.Id, ch.Id, "/apps install listed "+string(m.AppID)+" --consent"); err != nil {
+		return err
+	}
+	fmt.Println(indent(resp.Text))
+	if !strings.Contains(resp.Text, "Installed") {
+		return fmt.Errorf("the install failed")
+	}
+
+	step("/apps list")
+	if resp, err = h.ExecuteCommand(admin.Id, ch.Id, "/apps list"); err != nil {
+		return err
+	}
+	fmt.Println(indent(resp.Text))
+	if !strings.Contains(resp.Text, "Enabled") {
+		return fmt.Errorf("the app is not listed as enabled")
+	}
+
+	step("/apps uninstall %s", m.AppID)
+	if resp, err = h.ExecuteCommand(admin.Id, ch.Id, "/apps uninstall "+string(m.AppID)); err != nil {
+		return err
+	}
+	fmt.Println(indent(resp.Text))
+	if !strings.Contains(resp.Text, "Uninstalled") {
+		return fmt.Errorf("the uninstall failed")
+	}
+
 	step("Restarting the plugin (activation is idempotent: same bot)")
 	if err := h.RestartPlugin(id); err != nil {
 		return err
 	}
-	if b := h.MM.Bots(); len(b) != 1 || b[0].UserId != bots[0].UserId {
-		return fmt.Errorf("restart changed the bot: %+v", b)
+	if b := h.MM.Bots(); len(b) == 0 || b[0].UserId != bots[0].UserId {
+		return fmt.Errorf("restart changed the plugin's bot: %+v", b)
 	}
 
 	step("Removing the plugin")
 	if err := h.RemovePlugin(id); err != nil {
 		return err
 	}
-	fmt.Printf("\nDEMO OK: the plugin ran end to end in %s (Apps install and calls arrive with the next milestones).\n", time.Since(start).Round(time.Millisecond))
+	fmt.Printf("\nDEMO OK: provisioned, listed, installed and uninstalled a Lambda app through the real plugin in %s.\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
