@@ -1,22 +1,19 @@
 // Package command implements the server-registered /apps slash command for
-// clients that do not render app bindings. Every verb calls the proxy, the
-// same code the REST routes use.
+// clients that do not render app bindings. It only parses: every verb is a
+// call to the built-in app, the same handlers the Apps UI calls.
 package command
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"sort"
 	"strings"
 	"time"
 
 	"github.com/mattermost-community/apps-plugin/apps"
-	"github.com/mattermost-community/apps-plugin/server/config"
+	"github.com/mattermost-community/apps-plugin/server/builtin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
 	"github.com/mattermost-community/apps-plugin/server/proxy"
-	"github.com/mattermost-community/apps-plugin/server/registry"
 )
 
 // Trigger is the slash command the plugin registers.
@@ -27,47 +24,95 @@ const commandTimeout = 60 * time.Second
 
 // Service registers and runs /apps.
 type Service struct {
-	api      mmplugin.API
-	conf     *config.Service
-	proxy    *proxy.Proxy
-	registry *registry.Registry
+	api     mmplugin.API
+	builtin *builtin.App
 }
 
 // NewService returns the /apps command service.
-func NewService(api mmplugin.API, conf *config.Service, p *proxy.Proxy, r *registry.Registry) *Service {
-	return &Service{api: api, conf: conf, proxy: p, registry: r}
+func NewService(api mmplugin.API, b *builtin.App) *Service {
+	return &Service{api: api, builtin: b}
 }
 
-// subcommand is one /apps verb.
-type subcommand struct {
+// verb is one /apps command: how its words become a built-in call.
+type verb struct {
 	name, hint, help string
 	admin            bool
 	boolFlags        []string
-	run              func(s *Service, ctx context.Context, in proxy.Incoming, a args) (string, error)
+	call             func(a args) (apps.CallRequest, error)
 }
 
-func (s *Service) subcommands() []subcommand {
-	return []subcommand{
-		{name: "info", help: "Show the Apps plugin version, the server and the app listing", run: (*Service).info},
-		{name: "list", help: "List installed and listed apps", run: (*Service).list},
-		{name: "install", hint: "listed <app id> | http <manifest URL> | aws <app id> <version> [--consent] [--secret S] [--deploy-type T]", help: "Install an app", admin: true, boolFlags: []string{"consent"}, run: (*Service).install},
-		{name: "uninstall", hint: "<app id> [--force] [--delete-data]", help: "Uninstall an app", admin: true, boolFlags: []string{"force", "delete-data"}, run: (*Service).uninstall},
-		{name: "enable", hint: "<app id>", help: "Enable a disabled app", admin: true, run: (*Service).enable},
-		{name: "disable", hint: "<app id>", help: "Disable an app (it keeps its data)", admin: true, run: (*Service).disable},
-		{name: "refresh", help: "Fetch the app listing again", admin: true, run: (*Service).refresh},
+func call(path string, values map[string]any) apps.CallRequest {
+	return apps.CallRequest{Call: apps.Call{Path: path}, Values: values}
+}
+
+// oneApp builds a call whose only positional word is the app id.
+func oneApp(path string) func(a args) (apps.CallRequest, error) {
+	return func(a args) (apps.CallRequest, error) {
+		if len(a.positional) != 1 {
+			return apps.CallRequest{}, fmt.Errorf("give one app id")
+		}
+		return call(path, map[string]any{"app": a.positional[0]}), nil
 	}
+}
+
+func verbs() []verb {
+	return []verb{
+		{name: "info", help: "Show the Apps plugin version, the server and the app listing", call: func(args) (apps.CallRequest, error) { return call(builtin.PathInfo, nil), nil }},
+		{name: "list", help: "List installed and listed apps", call: func(args) (apps.CallRequest, error) { return call(builtin.PathList, nil), nil }},
+		{name: "install", hint: "listed <app id> | http <manifest URL> | aws <app id> <version> [--consent] [--secret S] [--deploy-type T]",
+			help: "Install an app", admin: true, boolFlags: []string{"consent"}, call: installCall},
+		{name: "uninstall", hint: "<app id> [--force] [--delete-data]", help: "Uninstall an app", admin: true, boolFlags: []string{"force", "delete-data"},
+			call: func(a args) (apps.CallRequest, error) {
+				creq, err := oneApp(builtin.PathUninstall)(a)
+				if err == nil {
+					creq.Values["force"], creq.Values["delete_data"] = a.bool("force"), a.bool("delete-data")
+				}
+				return creq, err
+			}},
+		{name: "enable", hint: "<app id>", help: "Enable a disabled app", admin: true, call: oneApp(builtin.PathEnable)},
+		{name: "disable", hint: "<app id>", help: "Disable an app (it keeps its data)", admin: true, call: oneApp(builtin.PathDisable)},
+		{name: "refresh", help: "Fetch the app listing again", admin: true, call: func(args) (apps.CallRequest, error) { return call(builtin.PathRefresh, nil), nil }},
+	}
+}
+
+// installCall maps the install forms: without --consent it asks for the
+// consent form; with it, it submits the consent for the app.
+func installCall(a args) (apps.CallRequest, error) {
+	if len(a.positional) < 2 {
+		return apps.CallRequest{}, fmt.Errorf("say what to install")
+	}
+	kind, what := a.positional[0], a.positional[1]
+	switch kind {
+	case "listed":
+		if a.bool("consent") {
+			creq := call(builtin.PathInstallConsent, map[string]any{
+				"consent": true, "secret": a.flag("secret"), "deploy_type": a.flag("deploy-type"),
+			})
+			creq.State = what
+			return creq, nil
+		}
+		return call(builtin.PathInstallListed, map[string]any{"app": what}), nil
+	case "http":
+		return call(builtin.PathInstallHTTP, map[string]any{"url": what}), nil
+	case "aws":
+		if len(a.positional) < 3 {
+			return apps.CallRequest{}, fmt.Errorf("give the app id and version")
+		}
+		return call(builtin.PathInstallAWS, map[string]any{"app": what, "version": a.positional[2]}), nil
+	}
+	return apps.CallRequest{}, fmt.Errorf("unknown install source %q", kind)
 }
 
 // Register registers /apps with autocomplete. Registration lives in server
 // memory, so it runs on every activation.
 func (s *Service) Register() error {
 	root := model.NewAutocompleteData(Trigger, "[command]", "Manage Mattermost Apps")
-	for _, sc := range s.subcommands() {
-		sub := model.NewAutocompleteData(sc.name, sc.hint, sc.help)
-		if sc.admin {
+	for _, v := range verbs() {
+		sub := model.NewAutocompleteData(v.name, v.hint, v.help)
+		if v.admin {
 			sub.RoleID = model.SystemAdminRoleId
 		}
-		if sc.name == "install" {
+		if v.name == "install" {
 			for _, kind := range []struct{ name, hint, help string }{
 				{"listed", "<app id> [--consent]", "Install an app from the listing"},
 				{"http", "<manifest URL> [--secret S] [--consent]", "List and install an HTTP app from its manifest URL"},
@@ -112,229 +157,116 @@ func (s *Service) Execute(c *mmplugin.Context, cargs *model.CommandArgs) *model.
 		words = words[1:] // the trigger itself
 	}
 	if len(words) == 0 || words[0] == "help" || words[0] == "--help" {
-		return ephemeral(s.usage())
+		return ephemeral(usage())
 	}
-	for _, sc := range s.subcommands() {
-		if sc.name != words[0] {
+	for _, v := range verbs() {
+		if v.name != words[0] {
 			continue
 		}
-		a, err := parseArgs(words[1:], sc.boolFlags...)
+		a, err := parseArgs(words[1:], v.boolFlags...)
+		var creq apps.CallRequest
+		if err == nil {
+			creq, err = v.call(a)
+		}
 		if err != nil {
-			return ephemeral(fmt.Sprintf("%v.\nUsage: `/%s %s %s`", err, Trigger, sc.name, sc.hint))
+			return ephemeral(fmt.Sprintf("%v.\nUsage: `/%s %s %s`", err, Trigger, v.name, v.hint))
 		}
 		ctx, cancel := context.WithTimeout(context.Background(), commandTimeout)
 		defer cancel()
+		creq.Context.AppID = apps.BuiltinAppID
+		creq.Context.ActingUserID = cargs.UserId
+		creq.Context.ChannelID, creq.Context.TeamID = cargs.ChannelId, cargs.TeamId
+		creq.RawCommand = cargs.Command
 		in := proxy.Incoming{ActingUserID: cargs.UserId, SessionID: c.SessionId}
-		text, err := sc.run(s, ctx, in, a)
-		if err != nil {
-			return ephemeral(errorText(err))
+		resp := s.builtin.Handle(ctx, in, creq)
+		if next, ok := submitConsent(resp, a); ok {
+			next.Context = creq.Context
+			resp = s.builtin.Handle(ctx, in, next)
 		}
-		return ephemeral(text)
+		return ephemeral(render(resp, a))
 	}
-	return ephemeral(fmt.Sprintf("Unknown command `%s`.\n\n%s", words[0], s.usage()))
+	return ephemeral(fmt.Sprintf("Unknown command `%s`.\n\n%s", words[0], usage()))
 }
 
-func errorText(err error) string {
-	if errors.Is(err, proxy.ErrForbidden) {
-		return "Forbidden: " + err.Error()
+// submitConsent answers the consent form on the admin's behalf when there is
+// nothing to consent to, or when the command line said --consent.
+func submitConsent(resp apps.CallResponse, a args) (apps.CallRequest, bool) {
+	if resp.Type != apps.CallResponseTypeForm || resp.Form == nil || resp.Form.Submit == nil || resp.Form.Submit.Path != builtin.PathInstallConsent {
+		return apps.CallRequest{}, false
 	}
-	return "Error: " + err.Error()
+	asksConsent := false
+	for _, f := range resp.Form.Fields {
+		if f.Name == "consent" {
+			asksConsent = true
+		}
+	}
+	if asksConsent && !a.bool("consent") {
+		return apps.CallRequest{}, false
+	}
+	next := call(builtin.PathInstallConsent, map[string]any{
+		"consent": a.bool("consent"), "secret": a.flag("secret"), "deploy_type": a.flag("deploy-type"),
+	})
+	next.State = resp.Form.Submit.State
+	return next, true
 }
 
-func (s *Service) usage() string {
+// render turns the built-in app's answer into command output. A form (the
+// install consent) becomes its text and the command that consents.
+func render(resp apps.CallResponse, a args) string {
+	switch resp.Type {
+	case apps.CallResponseTypeError:
+		if rest, ok := strings.CutPrefix(resp.Text, "forbidden: "); ok {
+			return "Forbidden: " + rest
+		}
+		return "Error: " + resp.Text
+	case apps.CallResponseTypeForm:
+		if resp.Form == nil {
+			return "The app answered an empty form."
+		}
+		return consentCommand(*resp.Form, a)
+	}
+	return resp.Text
+}
+
+func consentCommand(form apps.Form, a args) string {
+	appID, _ := form.Submit.State.(string)
+	again := fmt.Sprintf("/%s install listed %s --consent", Trigger, appID)
+	for _, f := range form.Fields {
+		switch f.Name {
+		case "secret":
+			secret := a.flag("secret")
+			if secret == "" {
+				secret = "<the app's JWT secret>"
+			}
+			again += " --secret " + secret
+		case "deploy_type":
+			if f.Value == nil && len(f.Options) > 1 {
+				again += " --deploy-type <" + optionValues(f.Options) + ">"
+			}
+		}
+	}
+	return form.Header + "\nTo install it, consent by running:\n`" + again + "`"
+}
+
+func optionValues(opts []apps.SelectOption) string {
+	out := make([]string, len(opts))
+	for i, o := range opts {
+		out[i] = o.Value
+	}
+	return strings.Join(out, "|")
+}
+
+func usage() string {
 	var b strings.Builder
 	b.WriteString("Usage: `/" + Trigger + " <command>`. Commands:\n")
-	for _, sc := range s.subcommands() {
+	for _, v := range verbs() {
 		who := ""
-		if sc.admin {
+		if v.admin {
 			who = " (system admins)"
 		}
-		fmt.Fprintf(&b, "- `%s` %s%s\n", strings.TrimSpace(sc.name+" "+sc.hint), sc.help, who)
+		fmt.Fprintf(&b, "- `%s` %s%s\n", strings.TrimSpace(v.name+" "+v.hint), v.help, who)
 	}
 	return b.String()
-}
-
-func (s *Service) info(_ context.Context, _ proxy.Incoming, _ args) (string, error) {
-	c := s.conf.Get()
-	built := c.BuildHash
-	if c.BuildDate != "" {
-		built += ", built " + c.BuildDate
-	}
-	var b strings.Builder
-	fmt.Fprintf(&b, "Mattermost Apps plugin version: %s, %s\nPlugin ID: `%s`\nMattermost server version: %s\nDeveloper mode: %t\n",
-		c.Version, built, c.PluginID, c.ServerVersion, c.DeveloperMode)
-	st := s.registry.Status()
-	fmt.Fprintf(&b, "App listing: %d listed, %d listed on this server", st.Global, st.Local)
-	if !st.LastSync.IsZero() {
-		fmt.Fprintf(&b, ", synced %s", st.LastSync.UTC().Format(time.RFC3339))
-	}
-	b.WriteString("\n")
-	if len(st.Pending) > 0 {
-		fmt.Fprintf(&b, "Waiting for an unreachable source (retrying): %s\n", strings.Join(st.Pending, ", "))
-	}
-	if len(st.Failed) > 0 {
-		keys := make([]string, 0, len(st.Failed))
-		for k := range st.Failed {
-			keys = append(keys, k)
-		}
-		sort.Strings(keys)
-		b.WriteString("Listed apps that could not be loaded:\n")
-		for _, k := range keys {
-			fmt.Fprintf(&b, "- `%s`: %s\n", k, st.Failed[k])
-		}
-	}
-	fmt.Fprintf(&b, "Installed apps: %d", len(s.proxy.InstalledApps()))
-	return b.String(), nil
-}
-
-func (s *Service) list(ctx context.Context, in proxy.Incoming, _ args) (string, error) {
-	rows, err := s.proxy.ListApps(ctx, in)
-	if err != nil {
-		return "", err
-	}
-	if len(rows) == 0 {
-		return "No apps are installed or listed.", nil
-	}
-	var b strings.Builder
-	b.WriteString("| Name | Status | Type | Version | Account | Locations | Permissions |\n|:--|:--|:--|:--|:--|:--|:--|\n")
-	for _, r := range rows {
-		m := r.Manifest
-		typ, account := strings.Join(deployTypes(m.DeployTypes()), ", "), ""
-		locations, permissions := m.RequestedLocations, m.RequestedPermissions
-		if r.Installed != nil {
-			typ = string(r.Installed.DeployType)
-			account = "@" + r.Installed.BotUsername
-			locations, permissions = r.Installed.GrantedLocations, r.Installed.GrantedPermissions
-		}
-		status := r.Status()
-		if r.Problem != "" && status == "Unreachable" {
-			status += " (" + r.Problem + ")"
-		}
-		fmt.Fprintf(&b, "| **%s** (`%s`) | %s | %s | %s | %s | %s | %s |\n",
-			m.DisplayName, m.AppID, status, typ, m.Version, account, joinLocations(locations), joinPermissions(permissions))
-	}
-	return b.String(), nil
-}
-
-func (s *Service) install(ctx context.Context, in proxy.Incoming, a args) (string, error) {
-	usage := fmt.Errorf("usage: `/%s install listed <app id>`, `/%s install http <manifest URL>` or `/%s install aws <app id> <version>`", Trigger, Trigger, Trigger)
-	if len(a.positional) < 2 {
-		return "", usage
-	}
-	var m apps.Manifest
-	var err error
-	switch a.positional[0] {
-	case "listed":
-		if _, err := s.proxy.RequireAdmin(in, "install apps"); err != nil {
-			return "", err
-		}
-		var ok bool
-		if m, ok = s.registry.Get(apps.AppID(a.positional[1])); !ok {
-			return "", fmt.Errorf("app %q is not listed (see `/%s list`)", a.positional[1], Trigger)
-		}
-	case "http":
-		m, err = s.proxy.ListHTTPApp(ctx, in, a.positional[1])
-	case "aws":
-		if len(a.positional) < 3 {
-			return "", usage
-		}
-		m, err = s.proxy.ListAWSApp(ctx, in, apps.AppID(a.positional[1]), apps.AppVersion(a.positional[2]))
-	default:
-		return "", usage
-	}
-	if err != nil {
-		return "", err
-	}
-	if needsConsent(m) && !a.bool("consent") {
-		return consentText(m, a), nil
-	}
-	res, err := s.proxy.InstallApp(ctx, in, proxy.InstallRequest{
-		AppID: m.AppID, DeployType: apps.DeployType(a.flag("deploy-type")), Secret: a.flag("secret"), Trusted: true,
-	})
-	if err != nil {
-		return "", err
-	}
-	return res.Message, nil
-}
-
-func needsConsent(m apps.Manifest) bool {
-	return len(m.RequestedPermissions) > 0 || len(m.RequestedLocations) > 0
-}
-
-// consentText tells the admin, in plain words, what the app asks for.
-func consentText(m apps.Manifest, a args) string {
-	var b strings.Builder
-	fmt.Fprintf(&b, "**%s** (`%s`, version %s) asks for:\n", m.DisplayName, m.AppID, m.Version)
-	if len(m.RequestedPermissions) > 0 {
-		b.WriteString("\nPermissions:\n")
-		for _, p := range m.RequestedPermissions {
-			fmt.Fprintf(&b, "- %s\n", p.String())
-		}
-	}
-	if len(m.RequestedLocations) > 0 {
-		b.WriteString("\nLocations in Mattermost:\n")
-		for _, l := range m.RequestedLocations {
-			fmt.Fprintf(&b, "- %s\n", l.Markdown())
-		}
-	}
-	again := fmt.Sprintf("/%s install listed %s --consent", Trigger, m.AppID)
-	if m.HTTP != nil && m.HTTP.UseJWT {
-		again += " --secret <the app's JWT secret>"
-		if sec := a.flag("secret"); sec != "" {
-			again = fmt.Sprintf("/%s install listed %s --consent --secret %s", Trigger, m.AppID, sec)
-		}
-	}
-	fmt.Fprintf(&b, "\nTo install it, consent by running:\n`%s`", again)
-	return b.String()
-}
-
-func (s *Service) uninstall(ctx context.Context, in proxy.Incoming, a args) (string, error) {
-	if len(a.positional) != 1 {
-		return "", fmt.Errorf("usage: `/%s uninstall <app id> [--force] [--delete-data]`", Trigger)
-	}
-	return s.proxy.UninstallApp(ctx, in, proxy.UninstallRequest{AppID: apps.AppID(a.positional[0]), Force: a.bool("force"), DeleteData: a.bool("delete-data")})
-}
-
-func (s *Service) enable(ctx context.Context, in proxy.Incoming, a args) (string, error) {
-	if len(a.positional) != 1 {
-		return "", fmt.Errorf("usage: `/%s enable <app id>`", Trigger)
-	}
-	return s.proxy.EnableApp(ctx, in, apps.AppID(a.positional[0]))
-}
-
-func (s *Service) disable(ctx context.Context, in proxy.Incoming, a args) (string, error) {
-	if len(a.positional) != 1 {
-		return "", fmt.Errorf("usage: `/%s disable <app id>`", Trigger)
-	}
-	return s.proxy.DisableApp(ctx, in, apps.AppID(a.positional[0]))
-}
-
-func (s *Service) refresh(ctx context.Context, in proxy.Incoming, _ args) (string, error) {
-	return s.proxy.RefreshRegistry(ctx, in)
-}
-
-func deployTypes(ts []apps.DeployType) []string {
-	out := make([]string, len(ts))
-	for i, t := range ts {
-		out[i] = string(t)
-	}
-	return out
-}
-
-func joinLocations(ls apps.Locations) string {
-	var out []string
-	for _, l := range ls {
-		out = append(out, string(l))
-	}
-	return strings.Join(out, ", ")
-}
-
-func joinPermissions(ps apps.Permissions) string {
-	var out []string
-	for _, p := range ps {
-		out = append(out, string(p))
-	}
-	return strings.Join(out, ", ")
 }
 
 func ephemeral(text string) *model.CommandResponse {

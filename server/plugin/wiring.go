@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/server/builtin"
 	"github.com/mattermost-community/apps-plugin/server/command"
 	"github.com/mattermost-community/apps-plugin/server/config"
 	"github.com/mattermost-community/apps-plugin/server/httpin"
@@ -27,6 +28,7 @@ type services struct {
 	installed *store.InstalledApps
 	registry  *registry.Registry
 	proxy     *proxy.Proxy
+	builtin   *builtin.App
 	commands  *command.Service
 	httpUp    *uphttp.Upstream
 	aws       *awsParts
@@ -91,7 +93,8 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		fetchers.S3 = aws.manifests.GetManifest
 	}
 	s.proxy.SetFetchers(fetchers)
-	s.commands = command.NewService(api, conf, s.proxy, s.registry)
+	s.builtin = builtin.New(api, conf, s.proxy, s.registry)
+	s.commands = command.NewService(api, s.builtin)
 	if err := s.commands.Register(); err != nil {
 		s.stop()
 		return nil, err

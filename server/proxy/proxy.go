@@ -241,3 +241,14 @@ func userSummary(u *model.User) *apps.User {
 		BotDescription: u.BotDescription, DeleteAt: u.DeleteAt, Timezone: u.Timezone,
 	}
 }
+
+// DeployableTypes are the deploy types of m this server can reach.
+func (p *Proxy) DeployableTypes(m apps.Manifest) []apps.DeployType {
+	var out []apps.DeployType
+	for _, t := range m.DeployTypes() {
+		if p.upstreams[t] != nil {
+			out = append(out, t)
+		}
+	}
+	return out
+}

@@ -1,0 +1,68 @@
+package builtin
+
+import (
+	"context"
+
+	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/server/proxy"
+)
+
+// bindings is the /apps command tree for the acting user: everyone gets info
+// and list, system admins also the verbs that change things.
+func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest) (apps.CallResponse, error) {
+	commands := []apps.Binding{
+		{Label: "info", Location: "info", Description: "Show the Apps plugin version, the server and the app listing", Submit: userCall(PathInfo)},
+		{Label: "list", Location: "list", Description: "List installed and listed apps", Submit: userCall(PathList)},
+	}
+	if _, err := a.proxy.RequireAdmin(in, ""); err == nil {
+		commands = append(commands,
+			apps.Binding{Label: "install", Location: "install", Description: "Install an app", Bindings: []apps.Binding{
+				{Label: "listed", Location: "listed", Description: "Install an app from the listing", Form: &apps.Form{
+					Submit: userCall(PathInstallListed),
+					Fields: []apps.Field{appField(StateNotInstalled, "The app to install")},
+				}},
+				{Label: "http", Location: "http", Description: "List and install an HTTP app from its manifest URL", Form: &apps.Form{
+					Submit: userCall(PathInstallHTTP),
+					Fields: []apps.Field{{Name: fieldURL, Type: apps.FieldTypeText, Label: fieldURL, Position: 1, IsRequired: true, Description: "URL of the app's manifest.json"}},
+				}},
+				{Label: "aws", Location: "aws", Description: "List and install an app provisioned to AWS with appsctl", Form: &apps.Form{
+					Submit: userCall(PathInstallAWS),
+					Fields: []apps.Field{
+						{Name: fieldApp, Type: apps.FieldTypeText, Label: fieldApp, Position: 1, IsRequired: true, Description: "The app id"},
+						{Name: fieldVersion, Type: apps.FieldTypeText, Label: fieldVersion, Position: 2, IsRequired: true, Description: "The app version"},
+					},
+				}},
+			}},
+			apps.Binding{Label: "uninstall", Location: "uninstall", Description: "Uninstall an app", Form: &apps.Form{
+				Submit: userCall(PathUninstall),
+				Fields: []apps.Field{
+					appField(StateInstalled, "The app to uninstall"),
+					{Name: fieldForce, Type: apps.FieldTypeBool, Label: fieldForce, Description: "Uninstall even if the app's on_uninstall fails"},
+					{Name: fieldDeleteData, Type: apps.FieldTypeBool, Label: "delete-data", Description: "Also delete the app's stored data"},
+				},
+			}},
+			apps.Binding{Label: "enable", Location: "enable", Description: "Enable a disabled app", Form: &apps.Form{
+				Submit: userCall(PathEnable), Fields: []apps.Field{appField(StateDisabled, "The app to enable")},
+			}},
+			apps.Binding{Label: "disable", Location: "disable", Description: "Disable an app (it keeps its data)", Form: &apps.Form{
+				Submit: userCall(PathDisable), Fields: []apps.Field{appField(StateEnabled, "The app to disable")},
+			}},
+			apps.Binding{Label: "refresh", Location: "refresh", Description: "Fetch the app listing again", Submit: userCall(PathRefresh)},
+		)
+	}
+	return apps.NewDataResponse([]apps.Binding{{
+		Location: apps.LocationCommand,
+		Bindings: []apps.Binding{{
+			Label: "apps", Location: "apps", Description: "Manage Mattermost Apps", Hint: "[command]", Bindings: commands,
+		}},
+	}}), nil
+}
+
+// appField is the positional app id field, offering apps in state.
+func appField(state, description string) apps.Field {
+	lookup := &apps.Call{Path: PathLookupAppID, State: state}
+	return apps.Field{
+		Name: fieldApp, Type: apps.FieldTypeDynamicSelect, Label: fieldApp, Position: 1, IsRequired: true,
+		Description: description, Lookup: lookup,
+	}
+}
