@@ -9,7 +9,6 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"io"
 	"strings"
@@ -130,6 +129,8 @@ func (a *App) handlers() map[string]handler {
 		PathDisable:            a.disable,
 		PathRefresh:            a.refresh,
 		PathLookupAppID:        a.lookupAppID,
+		PathSettingsForm:       a.settingsForm,
+		PathSettingsSave:       a.settingsSave,
 	}
 }
 
@@ -170,12 +171,4 @@ func appIDValue(creq apps.CallRequest) (apps.AppID, error) {
 		return "", fmt.Errorf("%w: which app? (value %q)", proxy.ErrInvalid, fieldApp)
 	}
 	return apps.AppID(id), nil
-}
-
-// errorText says what went wrong, prefixed for forbidden requests.
-func errorText(err error) string {
-	if errors.Is(err, proxy.ErrForbidden) {
-		return "Forbidden: " + err.Error()
-	}
-	return err.Error()
 }

@@ -48,6 +48,7 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 				Submit: userCall(PathDisable), Fields: []apps.Field{appField(StateEnabled, "The app to disable")},
 			}},
 			apps.Binding{Label: "refresh", Location: "refresh", Description: "Fetch the app listing again", Submit: userCall(PathRefresh)},
+			apps.Binding{Label: "settings", Location: "settings", Description: "Developer mode and HTTP apps", Form: &apps.Form{Source: userCall(PathSettingsForm)}},
 		)
 	}
 	return apps.NewDataResponse([]apps.Binding{{
