@@ -199,6 +199,12 @@ func (c *apiRPCClient) pluginHTTPStream(request *http.Request) (*http.Response, 
 		ResponseBodyStream: respID, Request: requestSubset(request), RequestBodyStream: bodyID,
 	}, &ret)
 	if err != nil {
+		// The server may have dialled the response stream before failing.
+		go func() {
+			if r := <-respConnCh; r.err == nil {
+				r.conn.Close()
+			}
+		}()
 		return nil, err
 	}
 	r := <-respConnCh

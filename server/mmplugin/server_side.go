@@ -196,28 +196,31 @@ func (s *APIRPCServer) LogError(args *Z_LogArgs, ret *Z_LogReturns) error {
 }
 
 // PluginHTTPStream serves the streamed inter-plugin request: the plugin
-// accepts both streams before calling, we dial them.
+// accepts both streams before calling, we dial them. Like the server we dial
+// the response stream first: the plugin's accept gives up after 5 seconds,
+// and the target plugin may take longer than that to answer.
 func (s *APIRPCServer) PluginHTTPStream(args *Z_PluginHTTPStreamArgs, ret *Z_PluginHTTPStreamReturns) error {
 	if args.Request == nil {
 		return errors.New("PluginHTTPStream: no request")
+	}
+	respConn, err := s.broker.Dial(args.ResponseBodyStream)
+	if err != nil {
+		return fmt.Errorf("PluginHTTPStream: dial response body: %w", err)
 	}
 	var body io.ReadCloser = http.NoBody
 	if args.RequestBodyStream != 0 {
 		conn, err := s.broker.Dial(args.RequestBodyStream)
 		if err != nil {
+			respConn.Close()
 			return fmt.Errorf("PluginHTTPStream: dial request body: %w", err)
 		}
 		body = newPullReader(conn)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Minute)
 	resp := s.impl.PluginHTTP(args.Request.toRequest(ctx, body))
-	respConn, err := s.broker.Dial(args.ResponseBodyStream)
-	if err != nil {
-		cancel()
-		return fmt.Errorf("PluginHTTPStream: dial response body: %w", err)
-	}
 	if resp == nil {
 		cancel()
+		body.Close()
 		respConn.Close()
 		return errors.New("PluginHTTPStream: no response")
 	}
@@ -225,6 +228,9 @@ func (s *APIRPCServer) PluginHTTPStream(args *Z_PluginHTTPStreamArgs, ret *Z_Plu
 	go func() {
 		defer cancel()
 		defer respConn.Close()
+		// Closing the request body ends the plugin's side of that stream
+		// even when the target did not read it all.
+		defer body.Close()
 		if resp.Body != nil {
 			_, _ = io.Copy(respConn, resp.Body)
 			resp.Body.Close()
