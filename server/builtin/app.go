@@ -64,6 +64,7 @@ type App struct {
 	conf     *config.Service
 	proxy    *proxy.Proxy
 	registry *registry.Registry
+	debug    debugDeps
 }
 
 // New returns the built-in app.
@@ -131,6 +132,9 @@ func (a *App) handlers() map[string]handler {
 		PathLookupAppID:        a.lookupAppID,
 		PathSettingsForm:       a.settingsForm,
 		PathSettingsSave:       a.settingsSave,
+		PathDebugClean:         a.debugClean,
+		PathDebugKVList:        a.debugKVList,
+		PathDebugSessionList:   a.debugSessionList,
 	}
 }
 

@@ -50,6 +50,17 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 			apps.Binding{Label: "refresh", Location: "refresh", Description: "Fetch the app listing again", Submit: userCall(PathRefresh)},
 			apps.Binding{Label: "settings", Location: "settings", Description: "Developer mode and HTTP apps", Form: &apps.Form{Source: userCall(PathSettingsForm)}},
 		)
+		if a.conf.Get().DeveloperMode {
+			commands = append(commands, apps.Binding{Label: "debug", Location: "debug", Description: "Inspect and reset the plugin's data (developer mode)", Bindings: []apps.Binding{
+				{Label: "clean", Location: "clean", Description: "Delete all stored data: installed apps, listings, app data, sessions", Submit: userCall(PathDebugClean)},
+				{Label: "kv", Location: "kv", Description: "The plugin's KV store", Bindings: []apps.Binding{
+					{Label: "list", Location: "list", Description: "Count keys by prefix", Submit: userCall(PathDebugKVList)},
+				}},
+				{Label: "session", Location: "session", Description: "App sessions", Bindings: []apps.Binding{
+					{Label: "list", Location: "list", Description: "List app sessions", Submit: userCall(PathDebugSessionList)},
+				}},
+			}})
+		}
 	}
 	return apps.NewDataResponse([]apps.Binding{{
 		Location: apps.LocationCommand,

@@ -83,9 +83,10 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		api.LogError("The app listing could not be read", "error", err)
 	}
 
+	sessions := session.New(api, nil)
 	s.proxy = proxy.New(proxy.Options{
 		API: api, Config: conf, Apps: s.installed, Registry: s.registry, Upstreams: upstreams,
-		Sessions:      session.New(api, nil),
+		Sessions:      sessions,
 		NotifyCluster: func() { s.notifyCluster() },
 	})
 	fetchers := proxy.Fetchers{URL: s.httpUp.Fetch}
@@ -94,6 +95,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 	}
 	s.proxy.SetFetchers(fetchers)
 	s.builtin = builtin.New(api, conf, s.proxy, s.registry)
+	s.builtin.SetDebug(s.reload, debugSessions(sessions))
 	s.commands = command.NewService(api, s.builtin)
 	if err := s.commands.Register(); err != nil {
 		s.stop()
@@ -136,4 +138,19 @@ func (s *services) reload() error {
 func (s *services) stop() {
 	s.registry.Stop()
 	s.httpUp.Close()
+}
+
+// debugSessions lists an app's sessions for /apps debug session list.
+func debugSessions(sessions *session.Service) func(apps.AppID) ([]builtin.SessionInfo, error) {
+	return func(appID apps.AppID) ([]builtin.SessionInfo, error) {
+		list, err := sessions.List(appID)
+		if err != nil {
+			return nil, err
+		}
+		out := make([]builtin.SessionInfo, 0, len(list))
+		for _, s := range list {
+			out = append(out, builtin.SessionInfo{ID: s.Id, UserID: s.UserId, ExpiresAt: time.UnixMilli(s.ExpiresAt)})
+		}
+		return out, nil
+	}
 }

@@ -211,3 +211,24 @@ func (s *Service) updateIndex(appID apps.AppID, change func([]string) []string) 
 	}
 	return fmt.Errorf("index the sessions of app %s: too many concurrent changes", appID)
 }
+
+// List returns the cached sessions of app (for /apps debug session list).
+func (s *Service) List(appID apps.AppID) ([]*model.Session, error) {
+	raw, appErr := s.api.KVGet(indexKey(appID))
+	if appErr != nil {
+		return nil, fmt.Errorf("list the sessions of app %s: %w", appID, appErr)
+	}
+	var users []string
+	if raw != nil {
+		if err := json.Unmarshal(raw, &users); err != nil {
+			return nil, fmt.Errorf("decode the sessions of app %s: %w", appID, err)
+		}
+	}
+	var out []*model.Session
+	for _, userID := range users {
+		if sess, err := s.cached(appID, userID); err == nil && sess != nil {
+			out = append(out, sess)
+		}
+	}
+	return out, nil
+}
