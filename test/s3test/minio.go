@@ -2,6 +2,7 @@ package s3test
 
 import (
 	"bytes"
+	"context"
 	"errors"
 	"fmt"
 	"net"
@@ -15,6 +16,8 @@ import (
 	"sync"
 	"testing"
 	"time"
+
+	"github.com/aws/aws-sdk-go-v2/service/s3"
 )
 
 // MinIOEnv names the environment variable holding the MinIO binary's path
@@ -213,7 +216,30 @@ func startMinIO(binary string) (_ *Server, retry bool, _ error) {
 		return nil, strings.Contains(out, "address already in use"),
 			fmt.Errorf("s3test: MinIO at %s: %w\nMinIO output:\n%s", addr, err, out)
 	}
+	// MinIO reports ready before it serves signed requests (a first one can
+	// get 503): wait until one succeeds, so tests need no retries.
+	if err := waitSigned(s); err != nil {
+		_ = p.stop()
+		return nil, false, fmt.Errorf("s3test: MinIO at %s: %w\nMinIO output:\n%s", addr, err, p.log.String())
+	}
 	return s, false, nil
+}
+
+func waitSigned(s *Server) error {
+	client := s.Client()
+	deadline := time.Now().Add(minioStartTimeout)
+	for {
+		ctx, cancel := context.WithTimeout(context.Background(), time.Second)
+		_, err := client.ListBuckets(ctx, &s3.ListBucketsInput{})
+		cancel()
+		if err == nil {
+			return nil
+		}
+		if time.Now().After(deadline) {
+			return fmt.Errorf("signed requests still fail after %v: %w", minioStartTimeout, err)
+		}
+		time.Sleep(20 * time.Millisecond)
+	}
 }
 
 func waitReady(endpoint string, exited <-chan struct{}) error {
