@@ -11,16 +11,16 @@ import (
 	"os"
 	"os/exec"
 	"path/filepath"
-	"strings"
 
 	"github.com/aws/aws-sdk-go-v2/aws"
 	"github.com/aws/aws-sdk-go-v2/credentials"
 	"github.com/aws/aws-sdk-go-v2/service/lambda"
-	lambdatypes "github.com/aws/aws-sdk-go-v2/service/lambda/types"
 	"github.com/aws/aws-sdk-go-v2/service/s3"
 
 	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/apps/bundle"
 	"github.com/mattermost-community/apps-plugin/localaws"
+	"github.com/mattermost-community/apps-plugin/provision"
 	"github.com/mattermost-community/apps-plugin/test/s3test"
 )
 
@@ -110,60 +110,104 @@ func BuildFunctionZip(srcDir, workDir string) ([]byte, error) {
 	return buf.Bytes(), nil
 }
 
-// ProvisionExample puts the example app in exampleDir (main package,
-// manifest.json, static/) into this world: one function per manifest
-// function (all built from the same package), the static files and, last,
-// the manifest. It returns the manifest.
-func (w *World) ProvisionExample(ctx context.Context, exampleDir string) (*apps.Manifest, error) {
+// BuildExampleBundle builds the bundle of the example app in exampleDir (a
+// main package, manifest.json, static/): one function zip per manifest
+// function, all built from the package, zipped with the manifest and the
+// static files, as an app developer would ship it. It returns the path.
+func (w *World) BuildExampleBundle(exampleDir string) (string, error) {
 	raw, err := os.ReadFile(filepath.Join(exampleDir, "manifest.json"))
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	m, err := apps.DecodeManifest(raw)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
 	if m.AWSLambda == nil {
-		return nil, fmt.Errorf("%s is not a Lambda app", exampleDir)
+		return "", fmt.Errorf("%s is not a Lambda app", exampleDir)
 	}
 	work, err := os.MkdirTemp(w.dir, "build-")
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	zipped, err := BuildFunctionZip(exampleDir, work)
+	fn, err := BuildFunctionZip(exampleDir, work)
 	if err != nil {
-		return nil, err
+		return "", err
 	}
-	lc := w.LambdaClient()
+	var buf bytes.Buffer
+	zw := zip.NewWriter(&buf)
+	add := func(name string, data []byte) error {
+		f, err := zw.Create(name)
+		if err != nil {
+			return err
+		}
+		_, err = f.Write(data)
+		return err
+	}
+	if err := add("manifest.json", raw); err != nil {
+		return "", err
+	}
 	for _, f := range m.AWSLambda.Functions {
-		name := apps.LambdaName(m.AppID, m.Version, f.Name)
-		_, err := lc.CreateFunction(ctx, &lambda.CreateFunctionInput{
-			FunctionName: aws.String(name), Runtime: lambdatypes.Runtime(f.Runtime), Handler: aws.String(f.Handler),
-			Role: aws.String("arn:aws:iam::000000000000:role/mattermost-apps-execute-lambda-role"),
-			Code: &lambdatypes.FunctionCode{ZipFile: zipped},
-		})
-		if err != nil && !strings.Contains(err.Error(), "ResourceConflict") {
-			return nil, fmt.Errorf("create function %s: %w", name, err)
+		if err := add(f.Name+".zip", fn); err != nil {
+			return "", err
 		}
 	}
-	staticDir := filepath.Join(exampleDir, "static")
-	entries, _ := os.ReadDir(staticDir)
+	entries, _ := os.ReadDir(filepath.Join(exampleDir, "static"))
 	for _, e := range entries {
 		if e.IsDir() {
 			continue
 		}
-		body, err := os.ReadFile(filepath.Join(staticDir, e.Name()))
+		data, err := os.ReadFile(filepath.Join(exampleDir, "static", e.Name()))
 		if err != nil {
-			return nil, err
+			return "", err
 		}
-		if err := w.put(ctx, apps.StaticS3Key(m.AppID, m.Version, e.Name()), body); err != nil {
-			return nil, err
+		if err := add("static/"+e.Name(), data); err != nil {
+			return "", err
 		}
 	}
-	if err := w.put(ctx, apps.ManifestS3Key(m.AppID, m.Version), raw); err != nil {
+	if err := zw.Close(); err != nil {
+		return "", err
+	}
+	path := filepath.Join(work, string(m.AppID)+"-bundle.zip")
+	return path, os.WriteFile(path, buf.Bytes(), 0o644)
+}
+
+// ProvisionConfig is appsctl's configuration for this world.
+func (w *World) ProvisionConfig() provision.Config {
+	return provision.Config{
+		Region: w.S3.Region, Bucket: Bucket, AccessKey: w.S3.AccessKey, SecretKey: w.S3.SecretKey,
+		S3Endpoint: w.S3.Endpoint, LambdaEndpoint: w.Lambda.URL(), IAMEndpoint: w.Lambda.URL(),
+	}
+}
+
+// ProvisionExample builds the example app's bundle and provisions it with
+// appsctl's provisioner (after appsctl aws init), as an operator would.
+// onEvent, if set, receives appsctl's progress events.
+func (w *World) ProvisionExample(ctx context.Context, exampleDir string, onEvent func(provision.Event)) (*apps.Manifest, error) {
+	path, err := w.BuildExampleBundle(exampleDir)
+	if err != nil {
 		return nil, err
 	}
-	return m, nil
+	clients, err := w.ProvisionConfig().NewClients(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if _, err := provision.Init(ctx, clients, provision.InitOptions{}); err != nil {
+		return nil, fmt.Errorf("appsctl aws init: %w", err)
+	}
+	p, err := provision.New(clients, provision.Options{OnEvent: onEvent})
+	if err != nil {
+		return nil, err
+	}
+	b, err := bundle.Open(path)
+	if err != nil {
+		return nil, err
+	}
+	defer b.Close()
+	if _, err := p.Provision(ctx, b, false); err != nil {
+		return nil, fmt.Errorf("appsctl provision app: %w", err)
+	}
+	return b.Manifest, nil
 }
 
 // PutManifest stores raw at manifests/<id>_<version>.json.

@@ -18,6 +18,7 @@ import (
 	"time"
 
 	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/provision"
 	"github.com/mattermost-community/apps-plugin/test/awsworld"
 	"github.com/mattermost-community/apps-plugin/test/mmhost"
 	"github.com/mattermost-community/apps-plugin/test/s3test"
@@ -59,12 +60,14 @@ func run(bundle string, verbose bool) error {
 	defer aws.Close()
 	fmt.Printf("    S3 %s, Lambda %s\n", s3srv.Endpoint, aws.Lambda.URL())
 
-	step("Provisioning the example app examples/hello-lambda (function, static files, manifest)")
+	step("appsctl aws init, then appsctl provision app with the bundle of examples/hello-lambda")
 	root, err := testbundle.RepoRoot()
 	if err != nil {
 		return err
 	}
-	m, err := aws.ProvisionExample(context.Background(), filepath.Join(root, "examples", "hello-lambda"))
+	m, err := aws.ProvisionExample(context.Background(), filepath.Join(root, "examples", "hello-lambda"), func(e provision.Event) {
+		fmt.Printf("    %-8s %-9s %s (%d bytes, %s)\n", e.Kind, e.Action, e.Target, e.Size, e.Duration.Round(time.Millisecond))
+	})
 	if err != nil {
 		return err
 	}

@@ -160,7 +160,7 @@ func TestLambdaAppLifecycle(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	if _, err := aws.ProvisionExample(context.Background(), filepath.Join(root, "examples", "hello-lambda")); err != nil {
+	if _, err := aws.ProvisionExample(context.Background(), filepath.Join(root, "examples", "hello-lambda"), nil); err != nil {
 		t.Fatal(err)
 	}
 	w := newWorld(t, mmhost.Options{PluginEnv: aws.PluginEnv()}, nil)
