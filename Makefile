@@ -91,6 +91,8 @@ test-go: minio
 
 test-webapp: webapp-deps
 	cd webapp && $(NPM) test -- --ci
+	bash webapp/scripts/install-browser.sh
+	cd webapp && $(NPM) run test:browser
 
 $(STATICCHECK):
 	mkdir -p $(TOOLS_DIR)

@@ -10,6 +10,7 @@ module.exports = {
         '^.+\\.tsx?$': ['ts-jest', {}],
     },
     moduleFileExtensions: ['ts', 'tsx', 'js', 'jsx', 'json'],
+    setupFilesAfterEnv: ['<rootDir>/src/testing/setup.ts'],
     // Stand-ins for webpack's DefinePlugin constants.
     globals: {
         PLUGIN_ID: 'com.mattermost.apps',

@@ -90,4 +90,57 @@ describe('production bundle', () => {
         expect(() => plugin.initialize({}, {getState: () => ({})})).not.toThrow();
         expect(() => plugin.uninitialize()).not.toThrow();
     });
+
+    it('stays under the size budget (externals excluded)', () => {
+        expect(Buffer.byteLength(code)).toBeLessThan(150 * 1024);
+        // React, ReactDOM, Redux and ReactRedux come from the web app.
+        expect(code).not.toContain('react.production.min');
+        expect(code).not.toMatch(/__SECRET_INTERNALS_DO_NOT_USE_OR_YOU_WILL_BE_FIRED/);
+    });
+
+    it('registers the Apps UI with the web app globals when the core UI is off', async () => {
+        const registerPlugin = jest.fn();
+        const fetch = jest.fn(async () => ({ok: true, status: 200, text: async () => '[]'}));
+        const window: Record<string, unknown> = {
+            registerPlugin,
+            React: require('react'),
+            ReactDOM: require('react-dom'),
+            Redux: require('redux'),
+            ReactRedux: require('react-redux'),
+            location: {origin: 'http://mm.test', href: 'http://mm.test/'},
+        };
+        const context = vm.createContext({
+            window, ...window, fetch, setTimeout, clearTimeout, AbortController, URLSearchParams, URL, console,
+        });
+        vm.runInContext(code, context, {filename: 'main.js'});
+        const plugin = registerPlugin.mock.calls[0][1];
+
+        const registry = {
+            registerRootComponent: jest.fn(() => 'root'),
+            registerMainMenuAction: jest.fn(() => 'menu'),
+            registerReducer: jest.fn(),
+            registerWebSocketEventHandler: jest.fn(),
+            registerReconnectHandler: jest.fn(),
+            unregisterComponent: jest.fn(),
+        };
+        const state = {
+            entities: {
+                general: {config: {Version: '10.5.0', FeatureFlagAppsEnabled: 'false', SiteURL: 'http://mm.test'}},
+                channels: {currentChannelId: 'c1', channels: {}},
+                teams: {currentTeamId: 't1'},
+                users: {currentUserId: 'u1', profiles: {}},
+            },
+        };
+        plugin.initialize(registry, {getState: () => state, dispatch: jest.fn(), subscribe: jest.fn(() => () => undefined)});
+        expect(registry.registerRootComponent).toHaveBeenCalledTimes(1);
+        expect(registry.registerMainMenuAction).toHaveBeenCalledWith('Apps', expect.any(Function), expect.anything());
+        expect(registry.registerWebSocketEventHandler).toHaveBeenCalledWith('custom_com.example.bundle-test_refresh_bindings', expect.any(Function));
+        await new Promise((r) => setTimeout(r, 20));
+        expect(fetch).toHaveBeenCalledWith(
+            'http://mm.test/plugins/com.example.bundle-test/api/v1/bindings?channel_id=c1&team_id=t1&user_agent_type=webapp',
+            expect.objectContaining({credentials: 'include'}),
+        );
+        plugin.uninitialize();
+        expect(registry.unregisterComponent).toHaveBeenCalledWith('root');
+    });
 });

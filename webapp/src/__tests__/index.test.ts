@@ -1,4 +1,6 @@
-import type {PluginClass, PluginRegistry, Store} from '../types/mattermost';
+import type {PluginClass} from '../types/mattermost';
+
+// The plugin's wiring with a registry and a store is in plugin.test.tsx.
 
 type GlobalsWithDefines = typeof globalThis & {PLUGIN_ID?: string};
 
@@ -9,29 +11,6 @@ function loadEntry(): jest.Mock {
         require('../index');
     });
     return registerPlugin;
-}
-
-function fakeRegistry(): PluginRegistry {
-    return {
-        registerRootComponent: jest.fn().mockReturnValue('root-id'),
-        registerChannelHeaderButtonAction: jest.fn().mockReturnValue('header-id'),
-        registerPostDropdownMenuAction: jest.fn().mockReturnValue('post-id'),
-        registerMainMenuAction: jest.fn().mockReturnValue('menu-id'),
-        registerWebSocketEventHandler: jest.fn(),
-        unregisterWebSocketEventHandler: jest.fn(),
-        registerReconnectHandler: jest.fn(),
-        unregisterReconnectHandler: jest.fn(),
-        registerReducer: jest.fn(),
-        unregisterComponent: jest.fn(),
-    };
-}
-
-function fakeStore(): Store {
-    return {
-        getState: jest.fn(() => ({})),
-        dispatch: jest.fn(),
-        subscribe: jest.fn(() => () => undefined),
-    };
 }
 
 describe('webapp entry', () => {
@@ -67,31 +46,3 @@ describe('webapp entry', () => {
     });
 });
 
-describe('Plugin', () => {
-    it('initializes with a registry without registering anything visible', async () => {
-        const registerPlugin = loadEntry();
-        const plugin = registerPlugin.mock.calls[0][1] as PluginClass;
-        const registry = fakeRegistry();
-
-        await expect(Promise.resolve(plugin.initialize(registry, fakeStore()))).resolves.toBeUndefined();
-
-        expect(registry.registerRootComponent).not.toHaveBeenCalled();
-        expect(registry.registerChannelHeaderButtonAction).not.toHaveBeenCalled();
-        expect(registry.registerPostDropdownMenuAction).not.toHaveBeenCalled();
-        expect(registry.registerMainMenuAction).not.toHaveBeenCalled();
-        expect(registry.registerReducer).not.toHaveBeenCalled();
-        // Nothing at all is registered yet.
-        for (const fn of Object.values(registry)) {
-            expect(fn).not.toHaveBeenCalled();
-        }
-    });
-
-    it('uninitializes cleanly, also when never initialized', () => {
-        const registerPlugin = loadEntry();
-        const plugin = registerPlugin.mock.calls[0][1] as PluginClass;
-
-        expect(() => plugin.uninitialize?.()).not.toThrow();
-        plugin.initialize(fakeRegistry(), fakeStore());
-        expect(() => plugin.uninitialize?.()).not.toThrow();
-    });
-});

@@ -6,4 +6,10 @@ declare const PLUGIN_VERSION: string;
 interface Window {
     // Provided by the Mattermost web app; see src/types/mattermost.ts.
     registerPlugin(id: string, plugin: import('./mattermost').PluginClass): void;
+
+    // The web app's router history (used for in-app navigation), when present.
+    WebappUtils?: {browserHistory?: {push(path: string): void}};
+
+    // The web app's base path when it is served under a subpath.
+    basename?: string;
 }

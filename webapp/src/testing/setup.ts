@@ -1,0 +1,2 @@
+// jest setup (setupFilesAfterEnv): DOM matchers.
+import '@testing-library/jest-dom';
