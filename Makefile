@@ -37,7 +37,7 @@ GO_TEST_FLAGS ?= -count=1 -timeout 20m
 
 all: check test dist
 
-GO_SOURCES := $(shell find server apps -name '*.go' -not -path '*/testdata/*' 2>/dev/null) go.mod go.sum
+GO_SOURCES := $(shell find . -name '*.go' -not -name '*_test.go' -not -path '*/testdata/*' -not -path './webapp/*' -not -path './.tools/*' 2>/dev/null) go.mod go.sum
 SERVER_BINS := $(foreach p,$(PLATFORMS),server/dist/plugin-$(p)$(if $(findstring windows,$(p)),.exe))
 WEBAPP_SOURCES := $(shell find webapp/src -type f 2>/dev/null) webapp/webpack.config.js webapp/tsconfig.json
 # What the build stamps into the binaries and the webapp; a change rebuilds them.
