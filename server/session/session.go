@@ -5,6 +5,8 @@
 package session
 
 import (
+	"crypto/sha256"
+	"encoding/base32"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -51,11 +53,19 @@ func New(api mmplugin.API, now func() time.Time) *Service {
 	return &Service{api: api, now: now}
 }
 
-// key is where a session is cached: the original plugin's layout, so its
-// cached sessions stay valid after a migration.
-func key(appID apps.AppID, userID string) string { return ".t_" + string(appID) + "_" + userID }
+// key is where a session is cached. Mattermost 6.2 limits KV keys to 50
+// characters, so the app id is hashed: ".s" + 10 + "_" + 26 = 39. (The
+// original plugin's ".t_<app>_<user>" could reach 62; those caches are not
+// migrated: they expire within minutes and new sessions are made on demand.)
+func key(appID apps.AppID, userID string) string { return ".s" + appHash(appID) + "_" + userID }
 
-func indexKey(appID apps.AppID) string { return ".ti_" + string(appID) }
+func indexKey(appID apps.AppID) string { return ".si" + appHash(appID) }
+
+// appHash is a short, stable, key-safe digest of an app id.
+func appHash(appID apps.AppID) string {
+	sum := sha256.Sum256([]byte(appID))
+	return base32.StdEncoding.WithPadding(base32.NoPadding).EncodeToString(sum[:])[:10]
+}
 
 // GetOrCreate returns a valid session of app for userID, reusing the cached
 // one (extended when it is about to expire) or creating a new one.

@@ -62,3 +62,15 @@ func TestAppSessions(t *testing.T) {
 		t.Fatal("the token still works after RevokeApp")
 	}
 }
+
+func TestKeysFitOldServers(t *testing.T) {
+	app := apps.AppID("a-thirty-two-character-app-id.x1")
+	if len(app) != 32 {
+		t.Fatalf("test id has %d characters", len(app))
+	}
+	for _, k := range []string{key(app, "26charactersuseridabcdefgh"), indexKey(app)} {
+		if len(k) > 50 {
+			t.Errorf("key %q has %d characters; Mattermost 6.2 accepts 50", k, len(k))
+		}
+	}
+}
