@@ -59,6 +59,8 @@ type Config struct {
 	AllowHTTPApps bool
 	// AllowedInternalConnections is ServiceSettings.AllowedUntrustedInternalConnections.
 	AllowedInternalConnections string
+	// MaxFileSize is FileSettings.MaxFileSize (0: unset).
+	MaxFileSize int64
 }
 
 // Service holds the current Config.
@@ -117,6 +119,9 @@ func (s *Service) Reload() error {
 		EnableBotAccountCreation:   model.Bool(mmconf.ServiceSettings.EnableBotAccountCreation),
 		AllowHTTPApps:              settings.AllowHTTPApps == nil || *settings.AllowHTTPApps,
 		AllowedInternalConnections: model.String(mmconf.ServiceSettings.AllowedUntrustedInternalConnections),
+	}
+	if mmconf.FileSettings.MaxFileSize != nil {
+		c.MaxFileSize = *mmconf.FileSettings.MaxFileSize
 	}
 	s.mu.Lock()
 	c.BotUserID = s.botUserID

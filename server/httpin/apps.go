@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"io"
 	"net/http"
+	"strconv"
 	"strings"
 
 	"github.com/gorilla/mux"
@@ -39,10 +40,13 @@ func requireSession(next http.HandlerFunc) http.HandlerFunc {
 }
 
 // writeError answers with plain text and the status upstream used:
-// forbidden 403, unauthorized 401, not found 404, invalid 400, else 500.
+// forbidden 403, unauthorized 401, not found 404, invalid 400, else 500;
+// an app that could not be reached (or answered garbage) is 502.
 func writeError(w http.ResponseWriter, err error) {
 	status := http.StatusInternalServerError
 	switch {
+	case errors.Is(err, proxy.ErrUpstream):
+		status = http.StatusBadGateway
 	case errors.Is(err, proxy.ErrForbidden):
 		status = http.StatusForbidden
 	case errors.Is(err, apps.ErrUnauthorized):
@@ -60,7 +64,7 @@ func writeError(w http.ResponseWriter, err error) {
 }
 
 func decodeJSON(r *http.Request, v any) error {
-	body, err := io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
+	body, err := readJSONBody(r)
 	if err != nil {
 		return fmt.Errorf("%w: read the request: %v", proxy.ErrInvalid, err)
 	}
@@ -220,4 +224,19 @@ func (h *handlers) marketplace(w http.ResponseWriter, r *http.Request) {
 		out = append(out, la)
 	}
 	WriteJSON(w, http.StatusOK, out)
+}
+
+// readJSONBody reads at most maxRequestBody+1 bytes of the request body. With a
+// Content-Length it reads exactly that many and does not wait for the end of
+// the stream: the body comes from the server over RPC, and asking for the
+// end costs a round trip.
+func readJSONBody(r *http.Request) ([]byte, error) {
+	if n, err := strconv.ParseInt(r.Header.Get("Content-Length"), 10, 64); err == nil && n >= 0 && n <= maxRequestBody {
+		body := make([]byte, n)
+		if _, err := io.ReadFull(r.Body, body); err != nil {
+			return nil, err
+		}
+		return body, nil
+	}
+	return io.ReadAll(io.LimitReader(r.Body, maxRequestBody+1))
 }

@@ -37,15 +37,19 @@ func ActingUserID(r *http.Request) string {
 	return r.Header.Get("Mattermost-User-Id")
 }
 
-// NewRouter builds the plugin's routes.
-func NewRouter(api mmplugin.API, conf *config.Service, p *proxy.Proxy) http.Handler {
-	h := &handlers{api: api, conf: conf, proxy: p}
+// NewRouter builds the plugin's routes. dialogs may be nil (no dialog route).
+func NewRouter(api mmplugin.API, conf *config.Service, p *proxy.Proxy, dialogs DialogSubmitter, opts ...Option) http.Handler {
+	h := &handlers{api: api, conf: conf, proxy: p, dialogs: dialogs}
+	for _, o := range opts {
+		o(h)
+	}
 	r := mux.NewRouter()
 	r.Use(recoverPanics(api))
 	v1 := r.PathPrefix("/api/v1").Subrouter()
 	v1.HandleFunc("/ping", h.ping).Methods(http.MethodGet, http.MethodPost)
 	v1.HandleFunc("/debug/echo", h.requireDebug(h.debugEcho))
 	v1.HandleFunc("/debug/panic", h.requireDebug(h.debugPanic))
+	v1.HandleFunc("/debug/bindings", h.requireDebug(h.debugBindings)).Methods(http.MethodGet)
 
 	v1.HandleFunc("/marketplace", requireSession(h.marketplace)).Methods(http.MethodGet)
 	v1.HandleFunc("/install-app", requireSession(h.installApp)).Methods(http.MethodPost)
@@ -56,14 +60,25 @@ func NewRouter(api mmplugin.API, conf *config.Service, p *proxy.Proxy) http.Hand
 	v1.HandleFunc("/apps/{appid:[A-Za-z0-9-_.]+}", requireSession(h.getApp)).Methods(http.MethodGet)
 	v1.HandleFunc("/bot-ids", requireSession(h.botIDs)).Methods(http.MethodGet)
 	v1.HandleFunc("/oauth-app-ids", requireSession(h.oauthAppIDs)).Methods(http.MethodGet)
+	v1.HandleFunc("/call", requireSession(h.call)).Methods(http.MethodPost)
+	v1.HandleFunc("/bindings", requireSession(h.bindings)).Methods(http.MethodGet)
+	v1.HandleFunc("/dialog", requireSession(h.submitDialog)).Methods(http.MethodPost)
+	r.HandleFunc("/apps/{appid:[A-Za-z0-9-_.]+}/static/{name}", requireSession(h.static)).Methods(http.MethodGet, http.MethodHead)
+	h.kvRoutes(v1)
+	h.subscribeRoutes(v1)
+	h.oauth2Routes(v1, r)
+	h.webhookRoutes(r)
+	h.timerRoutes(v1)
 	r.NotFoundHandler = http.HandlerFunc(notFound)
 	return r
 }
 
 type handlers struct {
-	api   mmplugin.API
-	conf  *config.Service
-	proxy *proxy.Proxy
+	api     mmplugin.API
+	conf    *config.Service
+	proxy   *proxy.Proxy
+	dialogs DialogSubmitter
+	svc     *AppServices // nil: no app service routes
 }
 
 // ping answers {"version": ...}, as v1 did, so clients can detect the plugin.

@@ -15,6 +15,7 @@ import (
 	"github.com/mattermost-community/apps-plugin/server/httpin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
+	"github.com/mattermost-community/apps-plugin/server/proxy"
 )
 
 // BuildInfo is what the build stamped into the binary.
@@ -121,6 +122,20 @@ func (p *Plugin) OnPluginClusterEvent(c *mmplugin.Context, ev model.PluginCluste
 		return
 	}
 	switch ev.Id {
+	case proxy.ClusterEventBindings:
+		p.mu.RLock()
+		svc := p.services
+		p.mu.RUnlock()
+		if svc != nil {
+			svc.bindingsChangedElsewhere(ev.Data)
+		}
+	case proxy.ClusterEventMembership:
+		p.mu.RLock()
+		svc := p.services
+		p.mu.RUnlock()
+		if svc != nil {
+			svc.proxy.MembershipChanged(string(ev.Data))
+		}
 	case config.ClusterEventReload:
 		api.LogDebug("Reloading after a change on another cluster node", "event", ev.Id)
 		p.mu.RLock()
@@ -137,7 +152,7 @@ func (p *Plugin) OnPluginClusterEvent(c *mmplugin.Context, ev model.PluginCluste
 	}
 }
 
-// ExecuteCommand runs /apps.
+// ExecuteCommand runs /apps and the apps' own commands.
 func (p *Plugin) ExecuteCommand(c *mmplugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
 	p.mu.RLock()
 	svc := p.services
@@ -145,10 +160,15 @@ func (p *Plugin) ExecuteCommand(c *mmplugin.Context, args *model.CommandArgs) (*
 	if svc == nil || args == nil {
 		return nil, model.NewAppError("ExecuteCommand", "apps.command.not_ready", "The Apps plugin is still starting; try again in a moment.", "", http.StatusServiceUnavailable)
 	}
-	if !strings.HasPrefix(strings.TrimSpace(args.Command), "/"+command.Trigger) {
-		return nil, model.NewAppError("ExecuteCommand", "apps.command.unknown", "Unknown command "+args.Command, "", http.StatusNotFound)
+	trigger, _, _ := strings.Cut(strings.TrimPrefix(strings.TrimSpace(args.Command), "/"), " ")
+	trigger = strings.ToLower(trigger)
+	switch {
+	case trigger == command.Trigger:
+		return svc.commands.Execute(c, args), nil
+	case svc.appCmds != nil && svc.appCmds.Handles(trigger):
+		return svc.appCmds.Execute(c, args), nil
 	}
-	return svc.commands.Execute(c, args), nil
+	return nil, model.NewAppError("ExecuteCommand", "apps.command.unknown", "Unknown command "+args.Command, "", http.StatusNotFound)
 }
 
 // ServeHTTP serves the plugin's REST routes.

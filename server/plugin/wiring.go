@@ -2,11 +2,13 @@ package plugin
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
 	"net/http"
 	"time"
 
 	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/server/appcommand"
 	"github.com/mattermost-community/apps-plugin/server/builtin"
 	"github.com/mattermost-community/apps-plugin/server/command"
 	"github.com/mattermost-community/apps-plugin/server/config"
@@ -30,6 +32,8 @@ type services struct {
 	proxy     *proxy.Proxy
 	builtin   *builtin.App
 	commands  *command.Service
+	appCmds   *appcommand.Service
+	appSvc    *httpin.AppServices // see appservices.go
 	httpUp    *uphttp.Upstream
 	aws       *awsParts
 }
@@ -37,6 +41,10 @@ type services struct {
 // maxConnsPerApp caps the open connections to one HTTP app host, so the
 // number of sockets stays bounded however many calls are in flight.
 const maxConnsPerApp = 64
+
+// envBindingsTimeout overrides the per-app bindings timeout (a Go duration,
+// e.g. "500ms"); default proxy.DefaultBindingsTimeout.
+const envBindingsTimeout = "MM_APPS_BINDINGS_TIMEOUT"
 
 // registrySyncTimeout bounds the first listing sync during activation; what
 // is not fetched by then is retried in the background.
@@ -83,17 +91,27 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		api.LogError("The app listing could not be read", "error", err)
 	}
 
+	var bindingsTimeout time.Duration
+	if v := getenv(envBindingsTimeout); v != "" {
+		if bindingsTimeout, err = time.ParseDuration(v); err != nil || bindingsTimeout <= 0 {
+			api.LogWarn("Ignored a bad "+envBindingsTimeout, "value", v)
+			bindingsTimeout = 0
+		}
+	}
 	sessions := session.New(api, nil)
 	s.proxy = proxy.New(proxy.Options{
 		API: api, Config: conf, Apps: s.installed, Registry: s.registry, Upstreams: upstreams,
-		Sessions:      sessions,
-		NotifyCluster: func() { s.notifyCluster() },
+		Sessions:              sessions,
+		NotifyCluster:         func() { s.notifyCluster() },
+		NotifyClusterBindings: s.notifyClusterBindings,
+		BindingsTimeout:       bindingsTimeout,
 	})
 	fetchers := proxy.Fetchers{URL: s.httpUp.Fetch}
 	if aws != nil {
 		fetchers.S3 = aws.manifests.GetManifest
 	}
 	s.proxy.SetFetchers(fetchers)
+	s.startAppServices(sessions)
 	s.builtin = builtin.New(api, conf, s.proxy, s.registry)
 	s.builtin.SetDebug(s.reload, debugSessions(sessions))
 	s.commands = command.NewService(api, s.builtin)
@@ -101,10 +119,37 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		s.stop()
 		return nil, err
 	}
+	s.appCmds = appcommand.New(api, conf, s.proxy)
+	s.appCmds.Start()
 	return s, nil
 }
 
-func (s *services) router() http.Handler { return httpin.NewRouter(s.api, s.conf, s.proxy) }
+func (s *services) router() http.Handler {
+	return httpin.NewRouter(s.api, s.conf, s.proxy, s.appCmds, httpin.WithAppServices(s.appSvc))
+}
+
+// notifyClusterBindings tells the other nodes that an app asked to refresh
+// a user's bindings.
+func (s *services) notifyClusterBindings(appID apps.AppID, userID string) {
+	data, _ := json.Marshal(proxy.BindingsChange{AppID: appID, UserID: userID})
+	err := s.api.PublishPluginClusterEvent(
+		model.PluginClusterEvent{Id: proxy.ClusterEventBindings, Data: data},
+		model.PluginClusterEventSendOptions{SendType: model.PluginClusterEventSendTypeBestEffort},
+	)
+	if err != nil {
+		s.api.LogWarn("Could not tell the other cluster nodes about a bindings refresh", "error", err)
+	}
+}
+
+// bindingsChangedElsewhere applies another node's bindings refresh.
+func (s *services) bindingsChangedElsewhere(data []byte) {
+	var ch proxy.BindingsChange
+	if err := json.Unmarshal(data, &ch); err != nil || ch.AppID == "" {
+		return
+	}
+	s.proxy.InvalidateUserBindings(ch.AppID, ch.UserID)
+	s.appCmds.SyncAppAsync(ch.AppID)
+}
 
 // notifyCluster asks the other nodes to reload apps and listings.
 func (s *services) notifyCluster() {
@@ -118,8 +163,12 @@ func (s *services) notifyCluster() {
 }
 
 // configChanged applies a configuration reload: pooled connections were
-// checked against the old outgoing-request policy, so drop the idle ones.
-func (s *services) configChanged() { s.httpUp.CloseIdleConnections() }
+// checked against the old outgoing-request policy, so drop the idle ones;
+// cached bindings hold URLs built from the site URL.
+func (s *services) configChanged() {
+	s.httpUp.CloseIdleConnections()
+	s.proxy.InvalidateCaches()
+}
 
 // reload re-reads what another node changed.
 func (s *services) reload() error {
@@ -132,10 +181,16 @@ func (s *services) reload() error {
 	if err := s.registry.ReloadLocal(); err != nil {
 		return fmt.Errorf("reload local listings: %w", err)
 	}
+	s.proxy.InvalidateCaches()
+	s.appCmds.SyncAllAsync()
 	return nil
 }
 
 func (s *services) stop() {
+	s.stopAppServices()
+	if s.appCmds != nil {
+		s.appCmds.Stop()
+	}
 	s.registry.Stop()
 	s.httpUp.Close()
 }

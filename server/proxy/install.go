@@ -122,6 +122,7 @@ func (p *Proxy) InstallApp(ctx context.Context, in Incoming, req InstallRequest)
 		return nil, fmt.Errorf("install %s: %w", app.AppID, err)
 	}
 	p.notify()
+	defer p.appChanged(app.AppID)
 
 	verb := "Installed"
 	if reinstall {

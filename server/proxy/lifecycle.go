@@ -62,18 +62,25 @@ func (p *Proxy) UninstallApp(ctx context.Context, in Incoming, req UninstallRequ
 		app.Disabled = true
 		_ = p.store.Save(string(app.AppID), app)
 		p.notify()
+		p.appChanged(app.AppID)
 		return "", fmt.Errorf("uninstall %s did not finish (the app is disabled; run uninstall again): %s", app.AppID, strings.Join(failures, "; "))
 	}
 	if err := p.store.Delete(string(app.AppID)); err != nil {
 		return "", fmt.Errorf("uninstall %s: %w", app.AppID, err)
 	}
 	p.notify()
+	p.appChanged(app.AppID)
 	if actingUser != nil {
 		p.refreshBindings(actingUser.Id)
 	}
 	msg := fmt.Sprintf("Uninstalled %s (%s). Its bot @%s is deactivated.", app.DisplayName, app.AppID, app.BotUsername)
 	if !req.DeleteData {
 		msg += " Its data is kept; uninstall with --delete-data to remove it."
+	} else {
+		msg += " Its data is deleted."
+	}
+	for _, f := range p.appUninstalled(app.AppID, req.DeleteData) {
+		notes = append(notes, "Could not clean up: "+f)
 	}
 	if len(notes) > 0 {
 		msg += "\n" + strings.Join(notes, "\n")
@@ -104,6 +111,7 @@ func (p *Proxy) EnableApp(ctx context.Context, in Incoming, id apps.AppID) (stri
 		return "", fmt.Errorf("enable %s: %w", id, err)
 	}
 	p.notify()
+	defer p.appChanged(id)
 	msg := fmt.Sprintf("Enabled %s.", app.DisplayName)
 	if app.OnEnable != nil {
 		// The app's answer does not undo the enable, as upstream.
@@ -150,6 +158,7 @@ func (p *Proxy) DisableApp(ctx context.Context, in Incoming, id apps.AppID) (str
 		return "", fmt.Errorf("disable %s: %w", id, err)
 	}
 	p.notify()
+	p.appChanged(id)
 	if actingUser != nil {
 		p.refreshBindings(actingUser.Id)
 	}

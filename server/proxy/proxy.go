@@ -8,6 +8,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"sync"
 	"time"
 
 	"github.com/mattermost-community/apps-plugin/apps"
@@ -38,6 +39,12 @@ type Options struct {
 	Sessions  *session.Service
 	// NotifyCluster tells the other nodes that installed apps or listings changed.
 	NotifyCluster func()
+	// NotifyClusterBindings tells the other nodes that an app asked to refresh
+	// a user's bindings (see ClusterEventBindings and InvalidateUserBindings).
+	NotifyClusterBindings func(appID apps.AppID, userID string)
+	// BindingsTimeout bounds one app's bindings call (default
+	// DefaultBindingsTimeout).
+	BindingsTimeout time.Duration
 	// Now is the clock (default time.Now).
 	Now func() time.Time
 }
@@ -53,6 +60,19 @@ type Proxy struct {
 	notify    func()
 	now       func() time.Time
 	fetch     Fetchers
+
+	notifyBindings  func(appID apps.AppID, userID string)
+	bindingsTimeout time.Duration
+	bindings        *bindingsCache
+	bindingsStats   bindingsCounters
+	tokens          tokenCache
+	static          *staticCache
+	members         *membershipCache
+
+	observersMu sync.RWMutex
+	observers   []func(BindingsChange)
+
+	services appServices // see appservices.go
 }
 
 // New returns a Proxy.
@@ -60,13 +80,35 @@ func New(opts Options) *Proxy {
 	if opts.NotifyCluster == nil {
 		opts.NotifyCluster = func() {}
 	}
+	if opts.NotifyClusterBindings == nil {
+		opts.NotifyClusterBindings = func(apps.AppID, string) {}
+	}
 	if opts.Now == nil {
 		opts.Now = time.Now
+	}
+	if opts.BindingsTimeout <= 0 {
+		opts.BindingsTimeout = DefaultBindingsTimeout
 	}
 	return &Proxy{
 		api: opts.API, conf: opts.Config, store: opts.Apps, registry: opts.Registry,
 		upstreams: opts.Upstreams, sessions: opts.Sessions, notify: opts.NotifyCluster, now: opts.Now,
+		notifyBindings:  opts.NotifyClusterBindings,
+		bindingsTimeout: opts.BindingsTimeout,
+		bindings:        newBindingsCache(bindingsCacheSize, bindingsCacheTTL),
+		tokens:          tokenCache{items: map[tokenKey]cachedToken{}},
+		static:          newStaticCache(staticCacheBytes, staticCacheTTL),
+		members:         newMembershipCache(),
 	}
+}
+
+// InvalidateCaches forgets what the proxy keeps in memory about apps
+// (bindings, app tokens, static assets): after a reload caused by another
+// node, or a configuration change (URLs in bindings depend on it).
+func (p *Proxy) InvalidateCaches() {
+	p.bindings.clear()
+	p.tokens.clear()
+	p.static.clear()
+	p.members.clear()
 }
 
 // Incoming is who asks for an operation.
@@ -185,21 +227,33 @@ func (p *Proxy) lifecycleContext(app apps.App, actingUser *model.User) apps.Cont
 
 // appToken is an app-specific session token for userID when the app was
 // granted perm; "" otherwise (or when the session cannot be made, which is
-// logged: the call goes on without the token).
+// logged: the call goes on without the token). Tokens are kept in memory for
+// a short while (tokenCacheTTL), never past the point where the session
+// service would extend them, so calls do not read the KV store each time.
 func (p *Proxy) appToken(app apps.App, userID string, perm apps.Permission) string {
 	if p.sessions == nil || userID == "" || !app.GrantedPermissions.Contains(perm) {
 		return ""
+	}
+	now := p.now()
+	if tok, ok := p.tokens.get(app.AppID, userID, now); ok {
+		return tok
 	}
 	sess, err := p.sessions.GetOrCreate(app, userID)
 	if err != nil {
 		p.api.LogWarn("Could not give the app a token", "app", string(app.AppID), "error", err)
 		return ""
 	}
+	until := time.UnixMilli(sess.ExpiresAt).Add(-session.RefreshUnder)
+	if limit := now.Add(tokenCacheTTL); until.After(limit) {
+		until = limit
+	}
+	p.tokens.put(app.AppID, userID, sess.Token, until)
 	return sess.Token
 }
 
 // revokeSessions ends the app's sessions; failures are reported, not fatal.
 func (p *Proxy) revokeSessions(app apps.App) string {
+	p.tokens.dropApp(app.AppID)
 	if p.sessions == nil {
 		return ""
 	}

@@ -104,6 +104,37 @@ func (r *Records[T]) Delete(id string) error {
 	return nil
 }
 
+// Update changes record id with change, atomically: the record is written
+// only if no one wrote it since it was read. ok is false when the record is
+// missing, change declined (returned false), or another writer got there
+// first; it is not retried (callers use it to claim work once per cluster).
+func (r *Records[T]) Update(id string, change func(*T) bool) (v T, ok bool, err error) {
+	raw, appErr := r.api.KVGet(r.key(id))
+	if appErr != nil {
+		return v, false, fmt.Errorf("read %s %s: %w", r.kind, id, appErr)
+	}
+	if raw == nil {
+		return v, false, nil
+	}
+	var env envelope[T]
+	if err := json.Unmarshal(raw, &env); err != nil {
+		return v, false, fmt.Errorf("decode %s %s: %w", r.kind, id, err)
+	}
+	v = env.Data
+	if !change(&v) {
+		return v, false, nil
+	}
+	next, err := json.Marshal(envelope[T]{Schema: SchemaVersion, Data: v})
+	if err != nil {
+		return v, false, fmt.Errorf("encode %s %s: %w", r.kind, id, err)
+	}
+	ok, appErr = r.api.KVSetWithOptions(r.key(id), next, casOptions(raw))
+	if appErr != nil {
+		return v, false, fmt.Errorf("save %s %s: %w", r.kind, id, appErr)
+	}
+	return v, ok, nil
+}
+
 // IDs lists the indexed ids, sorted.
 func (r *Records[T]) IDs() ([]string, error) {
 	_, ids, err := r.readIndex()

@@ -32,6 +32,9 @@ type Options struct {
 	Nodes int
 	// ServerVersion is what GetServerVersion answers (default fakemm's).
 	ServerVersion string
+	// Now is the in-memory server's clock (sessions, KV TTLs; default
+	// time.Now). The plugin processes keep the real clock.
+	Now func() time.Time
 	// MagicCookieValue replaces the handshake cookie; only tests of a wrong
 	// cookie set it.
 	MagicCookieValue string
@@ -107,7 +110,7 @@ func Start(opts Options) (*Host, error) {
 		}
 		h.tmpDir, h.opts.PluginsDir = dir, dir
 	}
-	h.MM = fakemm.New(fakemm.Options{SiteURL: h.URL, ServerVersion: opts.ServerVersion, Logf: opts.Logf})
+	h.MM = fakemm.New(fakemm.Options{SiteURL: h.URL, ServerVersion: opts.ServerVersion, Now: opts.Now, Logf: opts.Logf})
 	h.MM.SetListener(h)
 	h.http = &http.Server{Handler: h.frontHandler(), ReadHeaderTimeout: 10 * time.Second}
 	go func() { _ = h.http.Serve(ln) }()

@@ -4,8 +4,10 @@
 package testapp
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
+	"io"
 	"net"
 	"net/http"
 	"strings"
@@ -25,6 +27,20 @@ type Options struct {
 	Locations   apps.Locations
 	// Handle answers calls the app does not answer itself (nil: "ok").
 	Handle func(creq apps.CallRequest) apps.CallResponse
+	// Bindings, when set, are the app's answer to /bindings (after
+	// BindingsDelay).
+	Bindings      []apps.Binding
+	BindingsDelay time.Duration
+	// Static are extra files served at /static/<name> (icon.png always is).
+	Static map[string][]byte
+	// NoRecord stops recording calls (for load tests).
+	NoRecord bool
+	// Paths answers calls to the given paths (before Handle); a handler may
+	// call back into the plugin with CallPlugin.
+	Paths map[string]func(creq apps.CallRequest) apps.CallResponse
+	// Manifest, if set, adjusts the manifest the app serves (webhook and
+	// OAuth2 callbacks, remote_webhook_auth_type...).
+	Manifest func(m *apps.Manifest)
 }
 
 // Received is one call the app got.
@@ -45,6 +61,9 @@ type App struct {
 	mu       sync.Mutex
 	received []Received
 	rejected int
+	secret   string
+	conns    int
+	statics  int
 }
 
 // Icon is the PNG the app serves as static/icon.png.
@@ -59,8 +78,14 @@ func Start(opts Options) (*App, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &App{URL: "http://" + ln.Addr().String(), opts: opts, ln: ln}
-	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second}
+	a := &App{URL: "http://" + ln.Addr().String(), opts: opts, ln: ln, secret: opts.Secret}
+	a.srv = &http.Server{Handler: a, ReadHeaderTimeout: 5 * time.Second, ConnState: func(_ net.Conn, st http.ConnState) {
+		if st == http.StateNew {
+			a.mu.Lock()
+			a.conns++
+			a.mu.Unlock()
+		}
+	}}
 	go func() { _ = a.srv.Serve(ln) }()
 	return a, nil
 }
@@ -70,7 +95,7 @@ func (a *App) Close() error { return a.srv.Close() }
 
 // Manifest is the app's manifest.
 func (a *App) Manifest() apps.Manifest {
-	return apps.Manifest{
+	m := apps.Manifest{
 		AppID: apps.AppID(a.opts.AppID), Version: apps.AppVersion(a.opts.Version),
 		DisplayName: "Test app " + a.opts.AppID, Description: "An app for tests",
 		HomepageURL: "https://example.com/" + a.opts.AppID, Icon: "icon.png",
@@ -79,6 +104,10 @@ func (a *App) Manifest() apps.Manifest {
 		OnInstall: apps.NewCall("/install"), OnUninstall: apps.NewCall("/uninstall"),
 		OnEnable: apps.NewCall("/enable"), OnDisable: apps.NewCall("/disable"),
 	}
+	if a.opts.Manifest != nil {
+		a.opts.Manifest(&m)
+	}
+	return m
 }
 
 // Received returns the calls received so far.
@@ -97,6 +126,28 @@ func (a *App) ReceivedPaths() []string {
 	return out
 }
 
+// Conns counts the TCP connections the app accepted.
+func (a *App) Conns() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.conns
+}
+
+// StaticFetches counts GETs of static files.
+func (a *App) StaticFetches() int {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	return a.statics
+}
+
+// SetSecret changes the secret the app checks JWTs with (the plugin keeps
+// the one given at install).
+func (a *App) SetSecret(secret string) {
+	a.mu.Lock()
+	a.secret = secret
+	a.mu.Unlock()
+}
+
 // Rejected counts requests refused for a bad or missing JWT.
 func (a *App) Rejected() int {
 	a.mu.Lock()
@@ -111,16 +162,29 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		_ = json.NewEncoder(w).Encode(a.Manifest())
 		return
 	case r.Method == http.MethodGet && r.URL.Path == "/static/icon.png":
+		a.countStatic()
 		w.Header().Set("Content-Type", "image/png")
 		_, _ = w.Write(Icon)
+		return
+	case r.Method == http.MethodGet && strings.HasPrefix(r.URL.Path, "/static/"):
+		a.countStatic()
+		body, ok := a.opts.Static[strings.TrimPrefix(r.URL.Path, "/static/")]
+		if !ok {
+			http.NotFound(w, r)
+			return
+		}
+		_, _ = w.Write(body)
 		return
 	case r.Method != http.MethodPost:
 		http.NotFound(w, r)
 		return
 	}
 	acting := ""
-	if a.opts.Secret != "" {
-		claims, err := apps.VerifyJWTHeader(r.Header, a.opts.Secret, time.Now())
+	a.mu.Lock()
+	secret := a.secret
+	a.mu.Unlock()
+	if secret != "" {
+		claims, err := apps.VerifyJWTHeader(r.Header, secret, time.Now())
 		if err != nil {
 			a.mu.Lock()
 			a.rejected++
@@ -135,9 +199,11 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		http.Error(w, err.Error(), http.StatusBadRequest)
 		return
 	}
-	a.mu.Lock()
-	a.received = append(a.received, Received{Path: r.URL.Path, Request: creq, ActingUserID: acting})
-	a.mu.Unlock()
+	if !a.opts.NoRecord {
+		a.mu.Lock()
+		a.received = append(a.received, Received{Path: r.URL.Path, Request: creq, ActingUserID: acting})
+		a.mu.Unlock()
+	}
 
 	var resp apps.CallResponse
 	switch r.URL.Path {
@@ -145,8 +211,27 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		resp = apps.NewTextResponse("PONG")
 	case "/install", "/uninstall", "/enable", "/disable":
 		resp = apps.NewTextResponse("%s done by %s", strings.TrimPrefix(r.URL.Path, "/"), a.opts.AppID)
+	case "/bindings":
+		if a.opts.Bindings == nil {
+			if a.opts.Handle != nil {
+				resp = a.opts.Handle(creq)
+			} else {
+				resp = apps.NewDataResponse([]apps.Binding{})
+			}
+			break
+		}
+		if a.opts.BindingsDelay > 0 {
+			select {
+			case <-time.After(a.opts.BindingsDelay):
+			case <-r.Context().Done():
+				return
+			}
+		}
+		resp = apps.NewDataResponse(a.opts.Bindings)
 	default:
-		if a.opts.Handle != nil {
+		if h := a.opts.Paths[r.URL.Path]; h != nil {
+			resp = h(creq)
+		} else if a.opts.Handle != nil {
 			resp = a.opts.Handle(creq)
 		} else {
 			resp = apps.NewTextResponse("ok %s", r.URL.Path)
@@ -157,4 +242,57 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 }
 
 // String names the app for test output.
+func (a *App) countStatic() {
+	a.mu.Lock()
+	a.statics++
+	a.mu.Unlock()
+}
+
 func (a *App) String() string { return fmt.Sprintf("test app %s at %s", a.opts.AppID, a.URL) }
+
+// WaitFor waits up to timeout until the app received n calls to path, and
+// returns those received (fewer on timeout).
+func (a *App) WaitFor(path string, n int, timeout time.Duration) []Received {
+	deadline := time.Now().Add(timeout)
+	for {
+		var got []Received
+		for _, r := range a.Received() {
+			if r.Path == path {
+				got = append(got, r)
+			}
+		}
+		if len(got) >= n || time.Now().After(deadline) {
+			return got
+		}
+		time.Sleep(10 * time.Millisecond)
+	}
+}
+
+// CallPlugin calls the plugin's REST API as an app does: at the site URL
+// and plugin path of a call's context, authenticated with a token the app
+// received (context.bot_access_token or acting_user_access_token). path is
+// relative to the plugin, e.g. "/api/v1/kv/key".
+func CallPlugin(cc apps.Context, token, method, path string, body []byte) (int, []byte, error) {
+	base := cc.AppPath
+	if i := strings.LastIndex(base, "/apps/"); i >= 0 {
+		base = base[:i]
+	}
+	var rd io.Reader
+	if body != nil {
+		rd = bytes.NewReader(body)
+	}
+	req, err := http.NewRequest(method, cc.MattermostSiteURL+base+path, rd)
+	if err != nil {
+		return 0, nil, err
+	}
+	if token != "" {
+		req.Header.Set("Authorization", "Bearer "+token)
+	}
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		return 0, nil, err
+	}
+	defer resp.Body.Close()
+	data, err := io.ReadAll(resp.Body)
+	return resp.StatusCode, data, err
+}
