@@ -40,7 +40,10 @@ func (a *App) info(_ context.Context, _ proxy.Incoming, _ apps.CallRequest) (app
 			fmt.Fprintf(&b, "- `%s`: %s\n", k, st.Failed[k])
 		}
 	}
-	fmt.Fprintf(&b, "Installed apps: %d", len(a.proxy.InstalledApps()))
+	fmt.Fprintf(&b, "Installed apps: %d\n", len(a.proxy.InstalledApps()))
+	bs := a.proxy.BindingsStats()
+	fmt.Fprintf(&b, "Bindings since start: %d fetched, %d cached, %d timed out, %d failed, %d skipped (apps left out are logged)",
+		bs.Fetched, bs.Cached, bs.TimedOut, bs.Failed, bs.Skipped)
 	return apps.NewTextResponse("%s", b.String()), nil
 }
 

@@ -113,6 +113,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 	s.proxy.SetFetchers(fetchers)
 	s.startAppServices(sessions)
 	s.builtin = builtin.New(api, conf, s.proxy, s.registry)
+	s.proxy.SetBuiltin(func() apps.App { return builtin.Record(conf.Get()) }, s.builtin)
 	s.builtin.SetDebug(s.reload, debugSessions(sessions))
 	s.commands = command.NewService(api, s.builtin)
 	if err := s.commands.Register(); err != nil {

@@ -132,13 +132,7 @@ func (p *Proxy) GetBindings(ctx context.Context, in Incoming, uac apps.Context) 
 	if err != nil {
 		return nil, nil, err
 	}
-	var targets []apps.App
-	for _, app := range p.store.List() {
-		if !app.Disabled && len(app.GrantedLocations) > 0 && p.upstreams[app.DeployType] != nil {
-			targets = append(targets, app)
-		}
-	}
-	results, omitted, fresh := p.collectBindings(ctx, in, ua, targets)
+	results, omitted, fresh := p.collectBindings(ctx, in, ua, p.bindingsTargets())
 	merged, problems := mergeBindings(results)
 	if fresh && len(problems) > 0 {
 		p.api.LogWarn("Some app bindings were left out", "user_id", in.ActingUserID, "problems", joinProblems(problems))

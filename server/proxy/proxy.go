@@ -60,6 +60,8 @@ type Proxy struct {
 	notify    func()
 	now       func() time.Time
 	fetch     Fetchers
+	// builtin returns the plugin's own app "apps", when set.
+	builtin func() apps.App
 
 	notifyBindings  func(appID apps.AppID, userID string)
 	bindingsTimeout time.Duration
@@ -150,6 +152,9 @@ func (p *Proxy) RequireAdmin(in Incoming, what string) (*model.User, error) {
 
 // installed returns an installed app.
 func (p *Proxy) installed(id apps.AppID) (apps.App, error) {
+	if id == apps.BuiltinAppID && p.builtin != nil {
+		return p.builtin(), nil
+	}
 	app, ok := p.store.Get(string(id))
 	if !ok {
 		return apps.App{}, fmt.Errorf("%w: app %q is not installed (see /apps list)", ErrNotFound, id)
@@ -305,4 +310,27 @@ func (p *Proxy) DeployableTypes(m apps.Manifest) []apps.DeployType {
 		}
 	}
 	return out
+}
+
+// SetBuiltin registers the plugin's own app: always installed and enabled,
+// reached in-process through up. record is read at each use (its bot id
+// comes from the configuration). Call before serving requests.
+func (p *Proxy) SetBuiltin(record func() apps.App, up upstream.Upstream) {
+	p.builtin = record
+	p.upstreams[apps.DeployBuiltin] = up
+}
+
+// bindingsTargets are the apps asked for bindings: enabled ones with granted
+// locations that this server can reach, the built-in app first.
+func (p *Proxy) bindingsTargets() []apps.App {
+	var targets []apps.App
+	if p.builtin != nil {
+		targets = append(targets, p.builtin())
+	}
+	for _, app := range p.store.List() {
+		if !app.Disabled && len(app.GrantedLocations) > 0 && p.upstreams[app.DeployType] != nil {
+			targets = append(targets, app)
+		}
+	}
+	return targets
 }
