@@ -144,6 +144,35 @@ func run(bundle string, verbose bool) error {
 		return fmt.Errorf("the app is not listed as enabled")
 	}
 
+	step("GET /plugins/%s/api/v1/bindings (what the Apps UI renders in this channel)", id)
+	status, _, body, err = h.Fetch(token, http.MethodGet, fmt.Sprintf("/plugins/%s/api/v1/bindings?channel_id=%s&team_id=%s&user_agent_type=webapp", id, ch.Id, team.Id), "")
+	if err != nil {
+		return err
+	}
+	var bindings []apps.Binding
+	if status != http.StatusOK || json.Unmarshal([]byte(body), &bindings) != nil {
+		return fmt.Errorf("bindings answered %d %q", status, body)
+	}
+	found := false
+	for _, top := range bindings {
+		for _, b := range top.Bindings {
+			fmt.Printf("    %s: %s (app %s)\n", top.Location, b.Label, b.AppID)
+			found = found || b.AppID == m.AppID
+		}
+	}
+	if !found {
+		return fmt.Errorf("no bindings from %s", m.AppID)
+	}
+
+	step("Running the app's own slash command: /hello send Demo --shout true")
+	if resp, err = h.ExecuteCommand(admin.Id, ch.Id, "/hello send Demo --shout true"); err != nil {
+		return fmt.Errorf("/hello send: %w", err)
+	}
+	fmt.Println(indent(resp.Text))
+	if !strings.Contains(resp.Text, "HELLO, Demo!") {
+		return fmt.Errorf("the app's command answered %q", resp.Text)
+	}
+
 	step("/apps uninstall %s", m.AppID)
 	if resp, err = h.ExecuteCommand(admin.Id, ch.Id, "/apps uninstall "+string(m.AppID)); err != nil {
 		return err
@@ -165,7 +194,7 @@ func run(bundle string, verbose bool) error {
 	if err := h.RemovePlugin(id); err != nil {
 		return err
 	}
-	fmt.Printf("\nDEMO OK: provisioned, listed, installed and uninstalled a Lambda app through the real plugin in %s.\n", time.Since(start).Round(time.Millisecond))
+	fmt.Printf("\nDEMO OK: provisioned a Lambda app with appsctl, installed it, fetched its bindings, ran its slash command and uninstalled it, through the real plugin, in %s.\n", time.Since(start).Round(time.Millisecond))
 	return nil
 }
 
