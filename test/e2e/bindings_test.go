@@ -58,8 +58,14 @@ func (w *world) bindingsStats(t testing.TB) bindingsStats {
 	return st
 }
 
-// at returns the sub-bindings of a top-level location.
+// at returns the sub-bindings of a top-level location, without the
+// built-in app's (its /apps command is in every user's bindings).
 func at(bb []apps.Binding, loc apps.Location) []apps.Binding {
+	return withoutBuiltin(atAll(bb, loc))
+}
+
+// atAll returns all the sub-bindings of a top-level location.
+func atAll(bb []apps.Binding, loc apps.Location) []apps.Binding {
 	for _, b := range bb {
 		if b.Location == loc {
 			return b.Bindings
@@ -330,4 +336,16 @@ func TestBindingsUnderLoadNeverDropAnAppSilently(t *testing.T) {
 	if uint64(logged) != timeouts || timeouts == 0 {
 		t.Errorf("timeouts: %d counted, %d logged", timeouts, logged)
 	}
+}
+
+// withoutBuiltin drops the built-in app's bindings (its /apps command is in
+// every user's bindings).
+func withoutBuiltin(bb []apps.Binding) []apps.Binding {
+	var out []apps.Binding
+	for _, b := range bb {
+		if b.AppID != apps.BuiltinAppID {
+			out = append(out, b)
+		}
+	}
+	return out
 }

@@ -19,7 +19,7 @@ func builtinCall(w *world, path string, state any, values map[string]any) apps.C
 
 // appsCommands lists the /apps subcommands in the bindings a user gets.
 func appsCommands(bb []apps.Binding) []string {
-	for _, b := range at(bb, apps.LocationCommand) {
+	for _, b := range atAll(bb, apps.LocationCommand) {
 		if b.Label == "apps" && b.AppID == apps.BuiltinAppID {
 			return labels(b.Bindings)
 		}
