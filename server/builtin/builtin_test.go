@@ -96,7 +96,7 @@ func TestSettingsRoundTrip(t *testing.T) {
 
 func TestConsentForm(t *testing.T) {
 	f := newFixture(t)
-	m := apps.Manifest{AppID: "hello", Version: "1.0.0", DisplayName: "Hello", HomepageURL: "https://example.com",
+	m := apps.Manifest{AppID: "hello", Version: "1.0.0", DisplayName: "Hello", HomepageURL: "https://example.com", Icon: "icon.png",
 		HTTP:                 &apps.HTTP{RootURL: "https://example.com/app", UseJWT: true},
 		RequestedPermissions: apps.Permissions{apps.PermissionActAsBot},
 		RequestedLocations:   apps.Locations{apps.LocationChannelHeader}}
@@ -108,6 +108,9 @@ func TestConsentForm(t *testing.T) {
 	}
 	if strings.Join(names, ",") != "consent,deploy_type,secret" || form.Submit.State != "hello" || form.Source.Path != PathInstallConsentForm {
 		t.Fatalf("consent form fields %v, submit %+v", names, form.Submit)
+	}
+	if form.Icon != "http://mm.test/plugins/com.mattermost.apps/apps/hello/static/icon.png" {
+		t.Errorf("consent form icon = %q, want the app's own static URL", form.Icon)
 	}
 	if !strings.Contains(form.Header, "use Mattermost REST API as the app's bot user") || !strings.Contains(form.Header, "Channel Header buttons") {
 		t.Fatalf("header = %q", form.Header)

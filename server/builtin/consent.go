@@ -45,7 +45,7 @@ func (a *App) newConsentForm(m apps.Manifest, deployType apps.DeployType) apps.F
 	form := apps.Form{
 		Title:  "Install App " + m.DisplayName,
 		Header: ConsentText(m),
-		Icon:   m.Icon,
+		Icon:   a.iconURL(m),
 		Submit: submit,
 		Source: source,
 	}
@@ -77,4 +77,13 @@ func (a *App) newConsentForm(m apps.Manifest, deployType apps.DeployType) apps.F
 		})
 	}
 	return form
+}
+
+// iconURL is the absolute URL of m's icon: the consent form belongs to the
+// built-in app, so a relative icon would be resolved against its files.
+func (a *App) iconURL(m apps.Manifest) string {
+	if m.Icon == "" || strings.HasPrefix(m.Icon, "http://") || strings.HasPrefix(m.Icon, "https://") {
+		return m.Icon
+	}
+	return a.conf.Get().PluginURL + "/apps/" + string(m.AppID) + "/static/" + m.Icon
 }

@@ -63,7 +63,7 @@ func (p *Proxy) GetStatic(ctx context.Context, in Incoming, id apps.AppID, name 
 	if strings.Contains(clean, "/") {
 		return nil, fmt.Errorf("%w: static asset %q must be a single file name", ErrInvalid, name)
 	}
-	app, err := p.staticApp(id)
+	app, err := p.staticApp(id, clean)
 	if err != nil {
 		return nil, err
 	}
@@ -112,10 +112,11 @@ func (p *Proxy) GetStatic(ctx context.Context, in Incoming, id apps.AppID, name 
 }
 
 // staticApp is the installed app, or the listed manifest of an app that is
-// not installed.
-func (p *Proxy) staticApp(id apps.AppID) (apps.App, error) {
+// not installed. A disabled app serves only its icon, which the marketplace
+// still shows.
+func (p *Proxy) staticApp(id apps.AppID, name string) (apps.App, error) {
 	if app, ok := p.store.Get(string(id)); ok {
-		if app.Disabled {
+		if app.Disabled && name != app.Icon {
 			return apps.App{}, fmt.Errorf("%w: app %s is disabled", ErrForbidden, id)
 		}
 		return app, nil

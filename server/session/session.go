@@ -162,7 +162,7 @@ func (s *Service) RevokeApp(appID apps.AppID) error {
 	var errs []error
 	for _, userID := range users {
 		if sess, err := s.cached(appID, userID); err == nil && sess != nil {
-			if appErr := s.api.RevokeSession(sess.Id); appErr != nil && !model.IsNotFound(appErr) {
+			if appErr := s.api.RevokeSession(sess.Id); appErr != nil && s.exists(sess.Id) {
 				errs = append(errs, fmt.Errorf("revoke session %s: %w", sess.Id, appErr))
 				continue
 			}
@@ -177,6 +177,14 @@ func (s *Service) RevokeApp(appID apps.AppID) error {
 		}
 	}
 	return errors.Join(errs...)
+}
+
+// exists reports whether the server still has the session. (Mattermost
+// answers 400, not 404, for a session it no longer has: a failed revoke of
+// such a session is not an error.)
+func (s *Service) exists(sessionID string) bool {
+	sess, appErr := s.api.GetSession(sessionID)
+	return appErr == nil && sess != nil
 }
 
 // AppOf tells which app a session belongs to; ErrNotAppSession for a

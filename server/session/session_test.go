@@ -74,3 +74,24 @@ func TestKeysFitOldServers(t *testing.T) {
 		}
 	}
 }
+
+func TestRevokeAppWhenTheServerAlreadyDroppedTheSession(t *testing.T) {
+	mm := fakemm.New(fakemm.Options{})
+	api := mm.ForPlugin(fakemm.PluginManifest{Id: "com.mattermost.apps"}, "node1", "")
+	user := mm.CreateUser("carol")
+	s := New(api, nil)
+	app := apps.App{Manifest: apps.Manifest{AppID: "gone"}}
+	sess, err := s.GetOrCreate(app, user.Id)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if appErr := api.RevokeSession(sess.Id); appErr != nil { // e.g. the user logged out everywhere
+		t.Fatal(appErr)
+	}
+	if err := s.RevokeApp("gone"); err != nil {
+		t.Fatalf("RevokeApp after the server dropped the session: %v", err)
+	}
+	if list, _ := s.List("gone"); len(list) != 0 {
+		t.Fatalf("cached sessions left: %+v", list)
+	}
+}

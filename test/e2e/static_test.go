@@ -109,7 +109,7 @@ func TestStaticAssetsOfHTTPApps(t *testing.T) {
 	}
 
 	// A listed app that is not installed serves its icon (the Marketplace
-	// shows it); a disabled app serves nothing.
+	// shows it); a disabled app serves its icon and nothing else.
 	listed := startApp(t, testapp.Options{AppID: "listedonly"})
 	m, _ := json.Marshal(listed.Manifest())
 	if status, _, b, _ := w.host.Fetch(w.adminToken, http.MethodPost, pluginPath("/api/v1/update-app-listing"), string(m)); status != http.StatusOK {
@@ -119,7 +119,10 @@ func TestStaticAssetsOfHTTPApps(t *testing.T) {
 		t.Errorf("listed app icon: %d", resp.StatusCode)
 	}
 	w.run(t, w.admin, "/apps disable stat")
-	if resp, _ := w.fetchStatic(t, w.userToken, http.MethodGet, "/apps/stat/static/icon.png", nil); resp.StatusCode != http.StatusForbidden {
-		t.Errorf("disabled app icon: %d, want 403", resp.StatusCode)
+	if resp, _ := w.fetchStatic(t, w.userToken, http.MethodGet, "/apps/stat/static/icon.png", nil); resp.StatusCode != http.StatusOK {
+		t.Errorf("disabled app icon: %d, want 200 (the Marketplace shows it)", resp.StatusCode)
+	}
+	if resp, _ := w.fetchStatic(t, w.userToken, http.MethodGet, "/apps/stat/static/logo.svg", nil); resp.StatusCode != http.StatusForbidden {
+		t.Errorf("disabled app's other asset: %d, want 403", resp.StatusCode)
 	}
 }
