@@ -89,10 +89,14 @@ test: dist test-go test-webapp
 test-go: minio
 	APPS_TEST_MINIO=$(MINIO) APPS_PLUGIN_BUNDLE=$(CURDIR)/$(BUNDLE) $(GO) test $(GO_TEST_FLAGS) ./...
 
+# The browser test runs twice: against the Node fake of the plugin, then
+# against the real plugin binary in the test host (test/webhost): under
+# `make test` the bundle make dist built, otherwise one built from source.
 test-webapp: webapp-deps
 	cd webapp && $(NPM) test -- --ci
 	bash webapp/scripts/install-browser.sh
 	cd webapp && $(NPM) run test:browser
+	cd webapp && GO=$(GO) $(if $(filter test all,$(MAKECMDGOALS)),APPS_PLUGIN_BUNDLE=$(CURDIR)/$(BUNDLE)) $(NPM) run test:browser:real
 
 $(STATICCHECK):
 	mkdir -p $(TOOLS_DIR)

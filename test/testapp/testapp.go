@@ -41,6 +41,11 @@ type Options struct {
 	// Manifest, if set, adjusts the manifest the app serves (webhook and
 	// OAuth2 callbacks, remote_webhook_auth_type...).
 	Manifest func(m *apps.Manifest)
+	// ReceivedPath, if set (e.g. "/received"), serves the calls received so
+	// far at GET <ReceivedPath> as JSON, [{"path", "request",
+	// "acting_user_id"}, ...], for tests in another process (the browser
+	// test). The path is then not a call path of the app.
+	ReceivedPath string
 }
 
 // Received is one call the app got.
@@ -161,6 +166,9 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 		w.Header().Set("Content-Type", "application/json")
 		_ = json.NewEncoder(w).Encode(a.Manifest())
 		return
+	case r.Method == http.MethodGet && a.opts.ReceivedPath != "" && r.URL.Path == a.opts.ReceivedPath:
+		a.serveReceived(w)
+		return
 	case r.Method == http.MethodGet && r.URL.Path == "/static/icon.png":
 		a.countStatic()
 		w.Header().Set("Content-Type", "image/png")
@@ -241,13 +249,31 @@ func (a *App) ServeHTTP(w http.ResponseWriter, r *http.Request) {
 	_ = json.NewEncoder(w).Encode(resp)
 }
 
-// String names the app for test output.
+// receivedJSON is a Received as served at Options.ReceivedPath.
+type receivedJSON struct {
+	Path         string           `json:"path"`
+	Request      apps.CallRequest `json:"request"`
+	ActingUserID string           `json:"acting_user_id,omitempty"`
+}
+
+func (a *App) serveReceived(w http.ResponseWriter) {
+	got := a.Received()
+	out := make([]receivedJSON, len(got))
+	for i, r := range got {
+		out[i] = receivedJSON(r)
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.Header().Set("Cache-Control", "no-store")
+	_ = json.NewEncoder(w).Encode(out)
+}
+
 func (a *App) countStatic() {
 	a.mu.Lock()
 	a.statics++
 	a.mu.Unlock()
 }
 
+// String names the app for test output.
 func (a *App) String() string { return fmt.Sprintf("test app %s at %s", a.opts.AppID, a.URL) }
 
 // WaitFor waits up to timeout until the app received n calls to path, and

@@ -6,21 +6,18 @@
 //
 //   npm run test:browser      (builds main.js first)
 //
-// Screenshots go to webapp/test-artifacts/. See e2e/README.md for running
-// against a real test host (APPS_E2E_SITE_URL).
+// Screenshots go to webapp/test-artifacts/. e2e/real.test.js runs the same
+// UI against the real plugin (README.md, "Against the real plugin").
 
 const assert = require('node:assert/strict');
 const fs = require('node:fs');
-const os = require('node:os');
 const path = require('node:path');
 const {after, before, describe, it} = require('node:test');
 
-const {chromium} = require('playwright-core');
-
+const browser = require('./chromium');
 const hostServer = require('./server');
 const testApp = require('./test-app');
 
-const CHROMIUM = process.env.APPS_E2E_CHROMIUM || '/usr/bin/chromium';
 const PLUGIN_ID = process.env.PLUGIN_ID || 'com.mattermost.apps';
 const ARTIFACTS = path.resolve(__dirname, '..', 'test-artifacts');
 const MAIN_JS = path.resolve(__dirname, '..', 'dist', 'main.js');
@@ -29,52 +26,26 @@ const TIMEOUT = 15000;
 describe('Apps UI in a browser', {timeout: 180000}, () => {
     let app;
     let host;
-    let context;
+    let chrome;
     let page;
-    let userDataDir;
-    const pageErrors = [];
+    let pageErrors = [];
 
     before(async () => {
-        assert.ok(fs.existsSync(CHROMIUM), `${CHROMIUM} is missing: run scripts/install-browser.sh`);
         assert.ok(fs.existsSync(MAIN_JS), 'dist/main.js is missing: run npm run build');
         fs.mkdirSync(ARTIFACTS, {recursive: true});
 
         app = process.env.APPS_E2E_APP_URL ? await testApp.connect(process.env.APPS_E2E_APP_URL) : await testApp.start(Number(process.env.APPS_E2E_APP_PORT || 0));
         host = await hostServer.start({app, pluginId: PLUGIN_ID, port: Number(process.env.APPS_E2E_PORT || 0)});
 
-        userDataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'apps-e2e-chromium-'));
-        context = await chromium.launchPersistentContext(userDataDir, {
-            executablePath: CHROMIUM,
-            headless: true,
-            args: [
-                '--headless',
-                '--no-sandbox',
-                '--disable-gpu',
-                '--disable-quic',
-                '--no-first-run',
-                '--disable-background-networking',
-                '--disable-component-update',
-                '--disable-sync',
-            ],
-            viewport: {width: 1280, height: 860},
-        });
-        context.setDefaultTimeout(TIMEOUT);
-        page = context.pages()[0] || await context.newPage();
-        page.on('pageerror', (err) => pageErrors.push(String(err)));
-        page.on('console', (msg) => {
-            if (msg.type() === 'error') {
-                pageErrors.push(msg.text());
-            }
-        });
+        chrome = await browser.launch({timeout: TIMEOUT});
+        page = chrome.page;
+        pageErrors = chrome.pageErrors;
     });
 
     after(async () => {
-        await context?.close();
+        await chrome?.close();
         await host?.close();
         await app?.close();
-        if (userDataDir) {
-            fs.rmSync(userDataDir, {recursive: true, force: true});
-        }
     });
 
     async function open(query = '') {
@@ -84,19 +55,7 @@ describe('Apps UI in a browser', {timeout: 180000}, () => {
 
     const received = async (p) => (await app.getReceived()).filter((r) => r.path === p);
 
-    async function waitFor(fn, what) {
-        const end = Date.now() + TIMEOUT;
-        for (;;) {
-            const v = await fn();
-            if (v) {
-                return v;
-            }
-            if (Date.now() > end) {
-                throw new Error(`timed out waiting for ${what}`);
-            }
-            await new Promise((r) => setTimeout(r, 50));
-        }
-    }
+    const waitFor = (fn, what) => browser.waitFor(fn, what, TIMEOUT);
 
     it('on a server whose core Apps UI is on: silent under com.mattermost.apps, active under another id', async () => {
         await open('?core=1');

@@ -11,9 +11,13 @@
 //     <root_url><path>), lists apps, and answers the admin routes; or
 //   - proxied to a real test host: with APPS_E2E_SITE_URL set (e.g.
 //     http://127.0.0.1:8065), every /plugins/... request goes there
-//     unchanged, plus `Authorization: Bearer $APPS_E2E_TOKEN` when that is
-//     set (the session the plugin sees). The page, main.js and /api/v4 stay
-//     local.
+//     unchanged. With APPS_E2E_CSRF set too, the page's cookies are the real
+//     session (MMAUTHTOKEN=$APPS_E2E_TOKEN, MMCSRF=$APPS_E2E_CSRF) and the
+//     host authenticates the browser's cookie exactly as Mattermost does
+//     (CSRF rule included); without it, the proxy adds
+//     `Authorization: Bearer $APPS_E2E_TOKEN`. The page, main.js and /api/v4
+//     stay local. test/webhost prints this environment (and APPS_E2E_PORT:
+//     the host's SiteURL is this server's origin).
 //
 // Either way the session cookie MMAUTHTOKEN and the CSRF cookie MMCSRF are
 // set on the page, and the fake plugin routes refuse requests without the
@@ -42,6 +46,10 @@ const USERS = [
     {id: 'user-bob', username: 'bob', first_name: 'Bob', last_name: 'Builder', roles: 'system_user'},
     {id: 'user-bert', username: 'bert', first_name: 'Bert', last_name: 'Tester', roles: 'system_user'},
 ];
+
+// The post the page shows in its channel (test/webhost creates it on the
+// real host with this message).
+const POST_MESSAGE = 'The printer on floor 3 is on fire again.';
 
 const CHANNELS = [
     {id: 'chan-town', team_id: 'team-e2e', name: 'town-square', display_name: 'Town Square', type: 'O'},
@@ -243,7 +251,12 @@ function makeFakePlugin({pluginId, app, siteURL}) {
     };
 }
 
-// proxy forwards a /plugins/... request to the real test host.
+// Response headers not passed on by the proxy (hop-by-hop, or no longer
+// true once fetch has decoded the body).
+const DROP_RESPONSE_HEADERS = new Set(['connection', 'keep-alive', 'transfer-encoding', 'content-encoding', 'content-length', 'set-cookie']);
+
+// proxy forwards a /plugins/... request to the real test host. token, if
+// set, is sent as a bearer token; otherwise the browser's cookies do.
 async function proxy(req, res, target, token, stats, pluginId) {
     const url = new URL(req.url, target);
     if (url.pathname === `/plugins/${pluginId}/api/v1/bindings`) {
@@ -257,8 +270,24 @@ async function proxy(req, res, target, token, stats, pluginId) {
     }
     const body = ['GET', 'HEAD'].includes(req.method) ? undefined : await readBody(req);
     const resp = await fetch(url, {method: req.method, headers, body, redirect: 'manual'});
+    // What the web app sent the plugin, and what it answered (for the test).
+    stats.requests.push({
+        method: req.method,
+        path: url.pathname.slice(`/plugins/${pluginId}`.length),
+        query: Object.fromEntries(url.searchParams),
+        headers: {...req.headers},
+        body: body && body.length ? body.toString('utf8') : '',
+        status: resp.status,
+    });
     const out = Buffer.from(await resp.arrayBuffer());
-    res.writeHead(resp.status, {'Content-Type': resp.headers.get('content-type') || 'text/plain'});
+    const outHeaders = {};
+    resp.headers.forEach((v, k) => {
+        if (!DROP_RESPONSE_HEADERS.has(k)) {
+            outHeaders[k] = v;
+        }
+    });
+    outHeaders['content-type'] = resp.headers.get('content-type') || 'text/plain';
+    res.writeHead(resp.status, outHeaders);
     res.end(out);
 }
 
@@ -269,18 +298,33 @@ function avatar(username) {
 }
 
 // start runs the host on 127.0.0.1:port. opts.app is the running test app.
-function start({app, pluginId, port = 0, siteURL: realSite = process.env.APPS_E2E_SITE_URL, token = process.env.APPS_E2E_TOKEN}) {
+// With a real host (siteURL), csrf set means cookie sessions: the page's
+// cookies are the real session token and its CSRF token.
+function start({app, pluginId, port = 0, siteURL: realSite = process.env.APPS_E2E_SITE_URL, token = process.env.APPS_E2E_TOKEN, csrf: realCSRF = process.env.APPS_E2E_CSRF}) {
     let origin = '';
     const fake = makeFakePlugin({pluginId, app, siteURL: () => origin});
-    const stats = realSite ? {bindings: 0, calls: 0} : fake.stats;
+    const stats = realSite ? {bindings: 0, calls: 0, requests: []} : fake.stats;
+    const cookieSession = Boolean(realSite && token && realCSRF);
+    const env = process.env;
+    const channelId = env.APPS_E2E_CHANNEL_ID || CHANNELS[0].id;
+    const teamId = env.APPS_E2E_TEAM_ID || CHANNELS[0].team_id;
+    const userId = env.APPS_E2E_USER_ID || USERS[0].id;
     const pageConfig = {
         pluginId,
         appId: app.appId,
-        channelId: process.env.APPS_E2E_CHANNEL_ID || CHANNELS[0].id,
-        teamId: process.env.APPS_E2E_TEAM_ID || CHANNELS[0].team_id,
-        userId: process.env.APPS_E2E_USER_ID || USERS[0].id,
-        channels: CHANNELS,
-        users: USERS,
+        channelId,
+        teamId,
+        userId,
+        channels: CHANNELS.some((c) => c.id === channelId) ? CHANNELS : [
+            {id: channelId, team_id: teamId, name: env.APPS_E2E_CHANNEL_NAME || 'test-channel', display_name: env.APPS_E2E_CHANNEL_NAME || 'Test Channel', type: 'O'},
+            ...CHANNELS,
+        ],
+        // The (admin) user of a real host is a profile of the store too.
+        users: USERS.some((u) => u.id === userId) ? USERS : [
+            {id: userId, username: env.APPS_E2E_USERNAME || 'admin', first_name: 'E2E', last_name: 'Admin', roles: 'system_user system_admin'},
+            ...USERS,
+        ],
+        posts: [{id: env.APPS_E2E_POST_ID || 'post-1', channel_id: channelId, root_id: '', user_id: env.APPS_E2E_POST_ID ? userId : 'user-bob', message: POST_MESSAGE, type: ''}],
         proxied: Boolean(realSite),
     };
 
@@ -290,8 +334,8 @@ function start({app, pluginId, port = 0, siteURL: realSite = process.env.APPS_E2
         try {
             if (p === '/' || p === '/index.html') {
                 res.setHeader('Set-Cookie', [
-                    `MMAUTHTOKEN=${SESSION}; Path=/; HttpOnly; SameSite=Lax`,
-                    `MMCSRF=${CSRF}; Path=/; SameSite=Lax`,
+                    `MMAUTHTOKEN=${cookieSession ? token : SESSION}; Path=/; HttpOnly; SameSite=Lax`,
+                    `MMCSRF=${cookieSession ? realCSRF : CSRF}; Path=/; SameSite=Lax`,
                 ]);
                 send(res, 200, fs.readFileSync(path.join(PAGE, 'index.html')), 'text/html; charset=utf-8');
                 return;
@@ -335,7 +379,7 @@ function start({app, pluginId, port = 0, siteURL: realSite = process.env.APPS_E2
             }
             if (p.startsWith(`/plugins/${pluginId}/`)) {
                 if (realSite) {
-                    await proxy(req, res, realSite, token, stats, pluginId);
+                    await proxy(req, res, realSite, cookieSession ? '' : token, stats, pluginId);
                 } else {
                     await fake.handle(req, res, url);
                 }
@@ -369,7 +413,7 @@ if (require.main === module) {
     // Manual use: node e2e/server.js → open the printed URL in a browser.
     const testApp = require('./test-app');
     (async () => {
-        const app = await testApp.start(Number(process.env.APPS_E2E_APP_PORT || 0));
+        const app = process.env.APPS_E2E_APP_URL ? await testApp.connect(process.env.APPS_E2E_APP_URL) : await testApp.start(Number(process.env.APPS_E2E_APP_PORT || 0));
         const host = await start({app, pluginId: process.env.PLUGIN_ID || 'com.mattermost.apps', port: Number(process.env.APPS_E2E_PORT || 0)});
         console.log(`test app: ${app.url}/manifest.json\npage:     ${host.url}/`);
     })();

@@ -38,6 +38,11 @@
         channels[cfg.channelId] = {id: cfg.channelId, team_id: cfg.teamId, name: 'test-channel', display_name: 'Test Channel', type: 'O'};
     }
 
+    var posts = {};
+    (cfg.posts || []).forEach(function (p) {
+        posts[p.id] = p;
+    });
+
     var config = {
         SiteURL: window.location.origin,
         Version: core ? '9.11.0' : '10.5.0',
@@ -52,9 +57,7 @@
             users: {currentUserId: cfg.userId, profiles: profiles},
             teams: {currentTeamId: cfg.teamId, teams: {}},
             channels: {currentChannelId: cfg.channelId, channels: channels},
-            posts: {posts: {
-                'post-1': {id: 'post-1', channel_id: cfg.channelId, root_id: '', user_id: 'user-bob', message: 'The printer on floor 3 is on fire again.', type: ''},
-            }},
+            posts: {posts: posts},
         },
     };
     if (core) {
