@@ -17,8 +17,13 @@ import (
 // entry per (app, owner) and event. SubscriptionIndexKey lists the records,
 // for listing and uninstall (the original scanned the whole KV store).
 const (
-	subscriptionPrefix   = "sub."
+	SubscriptionPrefix   = "sub."
 	SubscriptionIndexKey = "idx.subs"
+
+	// SubscriptionSchema is the version of the subscription records this
+	// code writes (the original's had none: 0). The field is added to the
+	// original's JSON, which the original ignores.
+	SubscriptionSchema = 1
 )
 
 // StoredSubscription is one app's subscription in a record.
@@ -30,10 +35,15 @@ type StoredSubscription struct {
 	OwnerUserID string `json:"user_id"`
 }
 
-type subscriptionRecord struct {
+// SubscriptionRecord is the stored JSON of one subscription key.
+type SubscriptionRecord struct {
 	Event         apps.Event
 	Subscriptions []StoredSubscription
+	Schema        int `json:"schema,omitempty"`
 }
+
+// SubscriptionKey is where the subscriptions to e are stored.
+func SubscriptionKey(e apps.Event) (string, error) { return subsKey(e) }
 
 // subsKey is where the subscriptions to e are stored (the original's rules).
 func subsKey(e apps.Event) (string, error) {
@@ -51,7 +61,7 @@ func subsKey(e apps.Event) (string, error) {
 			suffix = "." + e.TeamID
 		}
 	}
-	return subscriptionPrefix + string(e.Subject) + suffix, nil
+	return SubscriptionPrefix + string(e.Subject) + suffix, nil
 }
 
 // Subscriptions stores the apps' event subscriptions and finds those an
@@ -183,15 +193,15 @@ func (s *Subscriptions) checkPermission(c Caller, e apps.Event) error {
 	return nil
 }
 
-func (s *Subscriptions) read(key string) (subscriptionRecord, []byte, error) {
+func (s *Subscriptions) read(key string) (SubscriptionRecord, []byte, error) {
 	raw, appErr := s.api.KVGet(key)
 	if appErr != nil {
-		return subscriptionRecord{}, nil, fmt.Errorf("read subscriptions %s: %w", key, appErr)
+		return SubscriptionRecord{}, nil, fmt.Errorf("read subscriptions %s: %w", key, appErr)
 	}
-	var rec subscriptionRecord
+	var rec SubscriptionRecord
 	if raw != nil {
 		if err := json.Unmarshal(raw, &rec); err != nil {
-			return subscriptionRecord{}, nil, fmt.Errorf("decode subscriptions %s: %w", key, err)
+			return SubscriptionRecord{}, nil, fmt.Errorf("decode subscriptions %s: %w", key, err)
 		}
 	}
 	return rec, raw, nil
@@ -219,7 +229,7 @@ func (s *Subscriptions) update(e apps.Event, change func([]StoredSubscription) (
 		if len(subs) == 0 {
 			ok, appErr = s.api.KVCompareAndDelete(key, old)
 		} else {
-			raw, err := json.Marshal(subscriptionRecord{Event: e, Subscriptions: subs})
+			raw, err := json.Marshal(SubscriptionRecord{Event: e, Subscriptions: subs, Schema: SubscriptionSchema})
 			if err != nil {
 				return false, err
 			}

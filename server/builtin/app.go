@@ -65,6 +65,8 @@ type App struct {
 	proxy    *proxy.Proxy
 	registry *registry.Registry
 	debug    debugDeps
+	// migration is the storage migration (debug.go), for info and debug migrate.
+	migration Migration
 }
 
 // New returns the built-in app.
@@ -135,6 +137,7 @@ func (a *App) handlers() map[string]handler {
 		PathDebugClean:         a.debugClean,
 		PathDebugKVList:        a.debugKVList,
 		PathDebugSessionList:   a.debugSessionList,
+		PathDebugMigrate:       a.debugMigrate,
 	}
 }
 

@@ -59,6 +59,12 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 				{Label: "session", Location: "session", Description: "App sessions", Bindings: []apps.Binding{
 					{Label: "list", Location: "list", Description: "List app sessions", Submit: userCall(PathDebugSessionList)},
 				}},
+				{Label: "migrate", Location: "migrate", Description: "Migrate the stored data now (the original plugin's too)", Form: &apps.Form{
+					Submit: userCall(PathDebugMigrate), Fields: []apps.Field{
+						{Name: fieldDryRun, Type: apps.FieldTypeBool, Label: "dry-run", Description: "Only list what would change"},
+						{Name: fieldRollback, Type: apps.FieldTypeBool, Label: "rollback", Description: "Give the original plugin its data back"},
+					},
+				}},
 			}})
 		}
 	}

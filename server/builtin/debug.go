@@ -16,6 +16,9 @@ const (
 	PathDebugClean       = "/debug/clean"
 	PathDebugKVList      = "/debug/kv/list"
 	PathDebugSessionList = "/debug/session/list"
+	// PathDebugMigrate runs (or, with dry_run, plans; with rollback,
+	// undoes) the storage migration: system admins, no developer mode.
+	PathDebugMigrate = "/debug/migrate"
 )
 
 // debugDeps are what the debug commands need from the plugin: a reload of
@@ -133,4 +136,58 @@ func (a *App) debugSessionList(_ context.Context, in proxy.Incoming, _ apps.Call
 		return apps.NewTextResponse("No app sessions."), nil
 	}
 	return apps.NewTextResponse("%s", b.String()), nil
+}
+
+// Migration is the storage migration (server/migrate) as /apps info and
+// /apps debug migrate use it.
+type Migration interface {
+	// StatusLine is "Storage schema: N; last migration: <result, time>".
+	StatusLine() string
+	// DryRun lists what a migration would change.
+	DryRun() (string, error)
+	// Migrate runs a pending migration now.
+	Migrate(ctx context.Context) (string, error)
+	// Rollback gives the original plugin its data back.
+	Rollback(ctx context.Context) (string, error)
+}
+
+// SetMigration gives /apps info and /apps debug migrate the migration.
+func (a *App) SetMigration(m Migration) { a.migration = m }
+
+// Values of /debug/migrate.
+const (
+	fieldDryRun   = "dry_run"
+	fieldRollback = "rollback"
+)
+
+// debugMigrate is for system admins and, unlike the other debug commands,
+// works outside developer mode: replacing the original plugin is a
+// production task, and the dry run only reads.
+func (a *App) debugMigrate(ctx context.Context, in proxy.Incoming, creq apps.CallRequest) (apps.CallResponse, error) {
+	if _, err := a.proxy.RequireAdmin(in, "migrate the stored data"); err != nil {
+		return apps.CallResponse{}, err
+	}
+	if a.migration == nil {
+		return apps.NewTextResponse("The storage migration is not available."), nil
+	}
+	dry, rollback := creq.BoolValue(fieldDryRun), creq.BoolValue(fieldRollback)
+	var text string
+	var err error
+	switch {
+	case dry && rollback:
+		return apps.CallResponse{}, fmt.Errorf("%w: give either --dry-run or --rollback", proxy.ErrInvalid)
+	case dry:
+		text, err = a.migration.DryRun()
+	case rollback:
+		text, err = a.migration.Rollback(ctx)
+	default:
+		text, err = a.migration.Migrate(ctx)
+	}
+	if err != nil {
+		return apps.CallResponse{}, err
+	}
+	if dry {
+		return apps.NewTextResponse("%s", text), nil
+	}
+	return refreshing(text, nil)
 }

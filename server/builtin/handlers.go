@@ -41,6 +41,9 @@ func (a *App) info(_ context.Context, _ proxy.Incoming, _ apps.CallRequest) (app
 		}
 	}
 	fmt.Fprintf(&b, "Installed apps: %d\n", len(a.proxy.InstalledApps()))
+	if a.migration != nil {
+		fmt.Fprintf(&b, "%s\n", a.migration.StatusLine())
+	}
 	bs := a.proxy.BindingsStats()
 	fmt.Fprintf(&b, "Bindings since start: %d fetched, %d cached, %d timed out, %d failed, %d skipped (apps left out are logged)",
 		bs.Fetched, bs.Cached, bs.TimedOut, bs.Failed, bs.Skipped)

@@ -72,12 +72,18 @@ func verbs() []verb {
 		{name: "enable", hint: "<app id>", help: "Enable a disabled app", admin: true, call: oneApp(builtin.PathEnable)},
 		{name: "disable", hint: "<app id>", help: "Disable an app (it keeps its data)", admin: true, call: oneApp(builtin.PathDisable)},
 		{name: "refresh", help: "Fetch the app listing again", admin: true, call: func(args) (apps.CallRequest, error) { return call(builtin.PathRefresh, nil), nil }},
-		{name: "debug", hint: "clean | kv list | session list", help: "Inspect and reset the plugin's data (developer mode)", admin: true,
+		{name: "debug", hint: "clean | kv list | session list | migrate [--dry-run | --rollback]",
+			help: "Inspect and reset the plugin's data (developer mode; migrate works without it)", admin: true,
+			boolFlags: []string{"dry-run", "rollback"},
 			call: func(a args) (apps.CallRequest, error) {
 				if len(a.positional) == 0 {
 					return apps.CallRequest{}, fmt.Errorf("say which debug command")
 				}
-				return call("/debug/"+strings.Join(a.positional, "/"), nil), nil
+				var values map[string]any
+				if a.positional[0] == "migrate" {
+					values = map[string]any{"dry_run": a.bool("dry-run"), "rollback": a.bool("rollback")}
+				}
+				return call("/debug/"+strings.Join(a.positional, "/"), values), nil
 			}},
 	}
 }

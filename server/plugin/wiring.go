@@ -13,6 +13,7 @@ import (
 	"github.com/mattermost-community/apps-plugin/server/command"
 	"github.com/mattermost-community/apps-plugin/server/config"
 	"github.com/mattermost-community/apps-plugin/server/httpin"
+	"github.com/mattermost-community/apps-plugin/server/migrate"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin"
 	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
 	"github.com/mattermost-community/apps-plugin/server/proxy"
@@ -36,6 +37,9 @@ type services struct {
 	appSvc    *httpin.AppServices // see appservices.go
 	httpUp    *uphttp.Upstream
 	aws       *awsParts
+	// migrator brings stored data to the current schema (migrate.go).
+	migrator      *migrate.Migrator
+	stopMigration func()
 }
 
 // maxConnsPerApp caps the open connections to one HTTP app host, so the
@@ -72,6 +76,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		manifests, isNotFound = aws.manifests, aws.isNotFound
 	}
 
+	migrationBusy := s.migrateStorage(getenv) // before any store loads
 	s.installed = store.NewInstalledApps(api)
 	if err := s.installed.Load(); err != nil {
 		// Keep going with the apps that loaded; the log names the others.
@@ -115,6 +120,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 	s.builtin = builtin.New(api, conf, s.proxy, s.registry)
 	s.proxy.SetBuiltin(func() apps.App { return builtin.Record(conf.Get()) }, s.builtin)
 	s.builtin.SetDebug(s.reload, debugSessions(sessions))
+	s.builtin.SetMigration(migrationCommands{s})
 	s.commands = command.NewService(api, s.builtin)
 	if err := s.commands.Register(); err != nil {
 		s.stop()
@@ -122,6 +128,9 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 	}
 	s.appCmds = appcommand.New(api, conf, s.proxy)
 	s.appCmds.Start()
+	if migrationBusy {
+		s.migrateLater()
+	}
 	return s, nil
 }
 
@@ -188,6 +197,9 @@ func (s *services) reload() error {
 }
 
 func (s *services) stop() {
+	if s.stopMigration != nil {
+		s.stopMigration()
+	}
 	s.stopAppServices()
 	if s.appCmds != nil {
 		s.appCmds.Stop()

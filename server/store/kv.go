@@ -61,3 +61,18 @@ func (l *Lock) Acquire(ctx context.Context, ttl time.Duration) error {
 func (l *Lock) Release() {
 	_, _ = l.api.KVCompareAndDelete(l.key, l.token)
 }
+
+// Refresh extends the lock this Lock holds to ttl from now (long work
+// calls it periodically, so a crashed holder's lock still expires soon).
+// It returns false if the lock was lost: it expired and someone else took it.
+func (l *Lock) Refresh(ttl time.Duration) (bool, error) {
+	secs := int64(ttl / time.Second)
+	if secs < 1 {
+		secs = 1
+	}
+	ok, appErr := l.api.KVSetWithOptions(l.key, l.token, model.PluginKVSetOptions{Atomic: true, OldValue: l.token, ExpireInSeconds: secs})
+	if appErr != nil {
+		return false, fmt.Errorf("refresh lock %s: %w", l.key, appErr)
+	}
+	return ok, nil
+}

@@ -1,7 +1,9 @@
 package store
 
 import (
+	"context"
 	"testing"
+	"time"
 
 	"github.com/mattermost-community/apps-plugin/test/fakemm"
 )
@@ -35,5 +37,32 @@ func TestRecordsUpdateIsCompareAndSet(t *testing.T) {
 	}
 	if v, _ := r.Get("a"); v != 10 {
 		t.Fatalf("value = %d, want the other writer's 10", v)
+	}
+}
+
+func TestLockRefreshExtendsItAndNoticesALoss(t *testing.T) {
+	now := time.Now()
+	mm := fakemm.New(fakemm.Options{Now: func() time.Time { return now }})
+	api := mm.ForPlugin(fakemm.PluginManifest{Id: "p"}, "node1", "")
+	a, b := NewLock(api, "long"), NewLock(api, "long")
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if err := a.Acquire(context.Background(), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	now = now.Add(50 * time.Second)
+	if ok, err := a.Refresh(time.Minute); !ok || err != nil {
+		t.Fatalf("refresh: %v %v", ok, err)
+	}
+	now = now.Add(50 * time.Second) // past the first TTL, within the refreshed one
+	if err := b.Acquire(short, time.Minute); err == nil {
+		t.Fatal("b took a refreshed lock")
+	}
+	now = now.Add(20 * time.Second)
+	if err := b.Acquire(context.Background(), time.Minute); err != nil {
+		t.Fatalf("after expiry: %v", err)
+	}
+	if ok, _ := a.Refresh(time.Minute); ok {
+		t.Fatal("a refreshed a lock b holds")
 	}
 }
