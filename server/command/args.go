@@ -3,6 +3,8 @@ package command
 import (
 	"fmt"
 	"strings"
+
+	"github.com/mattermost-community/apps-plugin/server/appcommand"
 )
 
 // args is a parsed command line: positional words and --flags. A flag takes
@@ -13,51 +15,8 @@ type args struct {
 	flags      map[string]string
 }
 
-// tokenize splits a command line into words; "double" and 'single' quotes
-// group words, and a backslash escapes the next character.
-func tokenize(line string) ([]string, error) {
-	var words []string
-	var cur strings.Builder
-	inWord := false
-	var quote rune
-	escaped := false
-	for _, r := range line {
-		switch {
-		case escaped:
-			cur.WriteRune(r)
-			escaped = false
-		case r == '\\':
-			escaped, inWord = true, true
-		case quote != 0:
-			if r == quote {
-				quote = 0
-			} else {
-				cur.WriteRune(r)
-			}
-		case r == '"' || r == '\'' || r == '“' || r == '”':
-			if r == '“' || r == '”' {
-				r = '”'
-			}
-			quote, inWord = r, true
-		case r == ' ' || r == '\t' || r == '\n':
-			if inWord {
-				words = append(words, cur.String())
-				cur.Reset()
-				inWord = false
-			}
-		default:
-			cur.WriteRune(r)
-			inWord = true
-		}
-	}
-	if quote != 0 {
-		return nil, fmt.Errorf("a quote is not closed")
-	}
-	if inWord {
-		words = append(words, cur.String())
-	}
-	return words, nil
-}
+// tokenize splits a command line into words, exactly as app commands do.
+func tokenize(line string) ([]string, error) { return appcommand.Tokenize(line) }
 
 func parseArgs(words []string, boolFlags ...string) (args, error) {
 	a := args{flags: map[string]string{}}
