@@ -99,34 +99,29 @@ func (h *handlers) installApp(w http.ResponseWriter, r *http.Request) {
 	WriteJSON(w, http.StatusOK, res.App)
 }
 
-func (h *handlers) uninstallApp(w http.ResponseWriter, r *http.Request) {
-	var req appRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, err)
-		return
+// appAction serves a route whose body names an app and whose answer is text.
+func appAction(do func(r *http.Request, req appRequest) (string, error)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		var req appRequest
+		if err := decodeJSON(r, &req); err != nil {
+			writeError(w, err)
+			return
+		}
+		msg, err := do(r, req)
+		writeText(w, msg, err)
 	}
-	msg, err := h.proxy.UninstallApp(r.Context(), incoming(r), proxy.UninstallRequest{AppID: req.AppID, Force: req.Force, DeleteData: req.DeleteData})
-	writeText(w, msg, err)
 }
 
-func (h *handlers) enableApp(w http.ResponseWriter, r *http.Request) {
-	var req appRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	msg, err := h.proxy.EnableApp(r.Context(), incoming(r), req.AppID)
-	writeText(w, msg, err)
+func (h *handlers) uninstallApp(r *http.Request, req appRequest) (string, error) {
+	return h.proxy.UninstallApp(r.Context(), incoming(r), proxy.UninstallRequest{AppID: req.AppID, Force: req.Force, DeleteData: req.DeleteData})
 }
 
-func (h *handlers) disableApp(w http.ResponseWriter, r *http.Request) {
-	var req appRequest
-	if err := decodeJSON(r, &req); err != nil {
-		writeError(w, err)
-		return
-	}
-	msg, err := h.proxy.DisableApp(r.Context(), incoming(r), req.AppID)
-	writeText(w, msg, err)
+func (h *handlers) enableApp(r *http.Request, req appRequest) (string, error) {
+	return h.proxy.EnableApp(r.Context(), incoming(r), req.AppID)
+}
+
+func (h *handlers) disableApp(r *http.Request, req appRequest) (string, error) {
+	return h.proxy.DisableApp(r.Context(), incoming(r), req.AppID)
 }
 
 func writeText(w http.ResponseWriter, msg string, err error) {

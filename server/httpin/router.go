@@ -53,9 +53,9 @@ func NewRouter(api mmplugin.API, conf *config.Service, p *proxy.Proxy, dialogs D
 
 	v1.HandleFunc("/marketplace", requireSession(h.marketplace)).Methods(http.MethodGet)
 	v1.HandleFunc("/install-app", requireSession(h.installApp)).Methods(http.MethodPost)
-	v1.HandleFunc("/uninstall-app", requireSession(h.uninstallApp)).Methods(http.MethodPost)
-	v1.HandleFunc("/enable-app", requireSession(h.enableApp)).Methods(http.MethodPost)
-	v1.HandleFunc("/disable-app", requireSession(h.disableApp)).Methods(http.MethodPost)
+	v1.HandleFunc("/uninstall-app", requireSession(appAction(h.uninstallApp))).Methods(http.MethodPost)
+	v1.HandleFunc("/enable-app", requireSession(appAction(h.enableApp))).Methods(http.MethodPost)
+	v1.HandleFunc("/disable-app", requireSession(appAction(h.disableApp))).Methods(http.MethodPost)
 	v1.HandleFunc("/update-app-listing", requireSession(h.updateAppListing)).Methods(http.MethodPost)
 	v1.HandleFunc("/apps/{appid:[A-Za-z0-9-_.]+}", requireSession(h.getApp)).Methods(http.MethodGet)
 	v1.HandleFunc("/bot-ids", requireSession(h.botIDs)).Methods(http.MethodGet)
