@@ -291,3 +291,29 @@ func DeleteAppData(api mmplugin.API, appID apps.AppID) (int, error) {
 	}
 	return n, nil
 }
+
+// CountAppData counts the keys appID's services stored, by namespace
+// (NamespaceKV values, NamespaceKVIndex key lists, NamespaceOAuth2User
+// OAuth2 user data): the app's hash is part of every key, so this is a scan
+// of the plugin KV store, as DeleteAppData. It also returns the number of
+// keys in the store.
+func CountAppData(api mmplugin.API, appID apps.AppID) (map[string]int, int, error) {
+	counts := map[string]int{NamespaceKV: 0, NamespaceKVIndex: 0, NamespaceOAuth2User: 0}
+	total := 0
+	for page := 0; ; page++ {
+		keys, appErr := api.KVList(page, kvListPage)
+		if appErr != nil {
+			return nil, 0, fmt.Errorf("list the KV store (page %d): %w", page, appErr)
+		}
+		total += len(keys)
+		for _, k := range keys {
+			if ownedBy(k, appID) {
+				counts[k[:2]]++
+			}
+		}
+		if len(keys) < kvListPage {
+			break
+		}
+	}
+	return counts, total, nil
+}

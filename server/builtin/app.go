@@ -28,6 +28,7 @@ const (
 	PathList               = "/list"
 	PathInstallListed      = "/install-listed"
 	PathInstallHTTP        = "/install-http"
+	PathInstallPlugin      = "/install-plugin"
 	PathInstallAWS         = "/install-aws"
 	PathInstallConsent     = "/install-consent"
 	PathInstallConsentForm = "/install-consent/form"
@@ -124,6 +125,7 @@ func (a *App) handlers() map[string]handler {
 		PathList:               a.list,
 		PathInstallListed:      a.installListed,
 		PathInstallHTTP:        a.installHTTP,
+		PathInstallPlugin:      a.installPlugin,
 		PathInstallAWS:         a.installAWS,
 		PathInstallConsentForm: a.consentForm,
 		PathInstallConsent:     a.installConsent,
@@ -138,6 +140,12 @@ func (a *App) handlers() map[string]handler {
 		PathDebugKVList:        a.debugKVList,
 		PathDebugSessionList:   a.debugSessionList,
 		PathDebugMigrate:       a.debugMigrate,
+		PathDebugBindings:      a.debugBindings,
+		PathDebugKVInfo:        a.debugKVInfo,
+		PathDebugKVClean:       a.debugKVClean,
+		PathDebugSessionView:   a.debugSessionView,
+		PathDebugSessionDelete: a.debugSessionDelete,
+		PathDebugStoreList:     a.debugStoreList,
 	}
 }
 

@@ -25,6 +25,10 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 					Submit: userCall(PathInstallHTTP),
 					Fields: []apps.Field{{Name: fieldURL, Type: apps.FieldTypeText, Label: fieldURL, Position: 1, IsRequired: true, Description: "URL of the app's manifest.json"}},
 				}},
+				{Label: "plugin", Location: "plugin", Description: "List and install an app served by another Mattermost plugin", Form: &apps.Form{
+					Submit: userCall(PathInstallPlugin),
+					Fields: []apps.Field{{Name: fieldPluginID, Type: apps.FieldTypeText, Label: "plugin_id", Position: 1, IsRequired: true, Description: "The id of the plugin that serves the app"}},
+				}},
 				{Label: "aws", Location: "aws", Description: "List and install an app provisioned to AWS with appsctl", Form: &apps.Form{
 					Submit: userCall(PathInstallAWS),
 					Fields: []apps.Field{
@@ -52,12 +56,28 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 		)
 		if a.conf.Get().DeveloperMode {
 			commands = append(commands, apps.Binding{Label: "debug", Location: "debug", Description: "Inspect and reset the plugin's data (developer mode)", Bindings: []apps.Binding{
+				{Label: "bindings", Location: "bindings", Description: "Show your bindings in this channel as JSON", Submit: userCall(PathDebugBindings)},
 				{Label: "clean", Location: "clean", Description: "Delete all stored data: installed apps, listings, app data, sessions", Submit: userCall(PathDebugClean)},
 				{Label: "kv", Location: "kv", Description: "The plugin's KV store", Bindings: []apps.Binding{
 					{Label: "list", Location: "list", Description: "Count keys by prefix", Submit: userCall(PathDebugKVList)},
+					{Label: "info", Location: "info", Description: "Count an app's keys", Form: &apps.Form{
+						Submit: userCall(PathDebugKVInfo), Fields: []apps.Field{appField(StateInstalled, "The app")},
+					}},
+					{Label: "clean", Location: "clean", Description: "Delete an app's KV data", Form: &apps.Form{
+						Submit: userCall(PathDebugKVClean), Fields: []apps.Field{appField(StateInstalled, "The app")},
+					}},
 				}},
 				{Label: "session", Location: "session", Description: "App sessions", Bindings: []apps.Binding{
 					{Label: "list", Location: "list", Description: "List app sessions", Submit: userCall(PathDebugSessionList)},
+					{Label: "view", Location: "view", Description: "Show an app session", Form: &apps.Form{
+						Submit: userCall(PathDebugSessionView), Fields: []apps.Field{sessionField()},
+					}},
+					{Label: "delete", Location: "delete", Description: "Revoke an app session", Form: &apps.Form{
+						Submit: userCall(PathDebugSessionDelete), Fields: []apps.Field{sessionField()},
+					}},
+				}},
+				{Label: "store", Location: "store", Description: "Installed apps and local listings", Bindings: []apps.Binding{
+					{Label: "list", Location: "list", Description: "Show the installed app records and local listings as JSON", Submit: userCall(PathDebugStoreList)},
 				}},
 				{Label: "migrate", Location: "migrate", Description: "Migrate the stored data now (the original plugin's too)", Form: &apps.Form{
 					Submit: userCall(PathDebugMigrate), Fields: []apps.Field{
@@ -83,4 +103,10 @@ func appField(state, description string) apps.Field {
 		Name: fieldApp, Type: apps.FieldTypeDynamicSelect, Label: fieldApp, Position: 1, IsRequired: true,
 		Description: description, Lookup: lookup,
 	}
+}
+
+// sessionField is the positional session id field of the debug commands.
+func sessionField() apps.Field {
+	return apps.Field{Name: fieldSession, Type: apps.FieldTypeText, Label: fieldSession, Position: 1, IsRequired: true,
+		Description: "The session id (see /apps debug session list)"}
 }

@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/mattermost-community/apps-plugin/apps"
+	"github.com/mattermost-community/apps-plugin/server/mmplugin/model"
 	"github.com/mattermost-community/apps-plugin/server/proxy"
 )
 
@@ -26,12 +27,15 @@ const (
 type debugDeps struct {
 	reload   func() error
 	sessions func(appID apps.AppID) ([]SessionInfo, error)
+	revoke   func(appID apps.AppID, userID string) error // debug_inspect.go
 }
 
 // SessionInfo describes one app session for /apps debug session list.
 type SessionInfo struct {
 	ID, UserID string
 	ExpiresAt  time.Time
+	// Session is the whole session, for /apps debug session view.
+	Session *model.Session
 }
 
 // SetDebug gives the debug commands what they need: reload re-reads stored

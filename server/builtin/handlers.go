@@ -104,6 +104,19 @@ func (a *App) installHTTP(ctx context.Context, in proxy.Incoming, creq apps.Call
 	return apps.NewFormResponse(a.newConsentForm(m, apps.DeployHTTP)), nil
 }
 
+// fieldPluginID is the install-plugin form's plugin id field.
+const fieldPluginID = "plugin_id"
+
+// installPlugin lists an app served by another plugin from the manifest that
+// plugin serves, then asks consent.
+func (a *App) installPlugin(ctx context.Context, in proxy.Incoming, creq apps.CallRequest) (apps.CallResponse, error) {
+	m, err := a.proxy.ListPluginApp(ctx, in, strings.TrimSpace(creq.GetValue(fieldPluginID, "")))
+	if err != nil {
+		return apps.CallResponse{}, err
+	}
+	return apps.NewFormResponse(a.newConsentForm(m, apps.DeployPlugin)), nil
+}
+
 // installAWS lists an app provisioned to S3 by appsctl, then asks consent.
 func (a *App) installAWS(ctx context.Context, in proxy.Incoming, creq apps.CallRequest) (apps.CallResponse, error) {
 	id, err := appIDValue(creq)

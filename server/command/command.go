@@ -55,6 +55,9 @@ func oneApp(path string) func(a args) (apps.CallRequest, error) {
 	}
 }
 
+// debugValue names the value of debug commands that take one word.
+var debugValue = map[string]string{"kv info": "app", "kv clean": "app", "session view": "session", "session delete": "session"}
+
 func verbs() []verb {
 	return []verb{
 		{name: "info", help: "Show the Apps plugin version, the server and the app listing", call: func(args) (apps.CallRequest, error) { return call(builtin.PathInfo, nil), nil }},
@@ -72,7 +75,7 @@ func verbs() []verb {
 		{name: "enable", hint: "<app id>", help: "Enable a disabled app", admin: true, call: oneApp(builtin.PathEnable)},
 		{name: "disable", hint: "<app id>", help: "Disable an app (it keeps its data)", admin: true, call: oneApp(builtin.PathDisable)},
 		{name: "refresh", help: "Fetch the app listing again", admin: true, call: func(args) (apps.CallRequest, error) { return call(builtin.PathRefresh, nil), nil }},
-		{name: "debug", hint: "clean | kv list | session list | migrate [--dry-run | --rollback]",
+		{name: "debug", hint: "bindings | clean | kv list | kv info|clean <app id> | session list | session view|delete <session id> | store list | migrate [--dry-run | --rollback]",
 			help: "Inspect and reset the plugin's data (developer mode; migrate works without it)", admin: true,
 			boolFlags: []string{"dry-run", "rollback"},
 			call: func(a args) (apps.CallRequest, error) {
@@ -82,6 +85,12 @@ func verbs() []verb {
 				var values map[string]any
 				if a.positional[0] == "migrate" {
 					values = map[string]any{"dry_run": a.bool("dry-run"), "rollback": a.bool("rollback")}
+				}
+				// kv info|clean <app id>, session view|delete <session id>
+				if len(a.positional) == 3 {
+					if name := debugValue[a.positional[0]+" "+a.positional[1]]; name != "" {
+						return call("/debug/"+a.positional[0]+"/"+a.positional[1], map[string]any{name: a.positional[2]}), nil
+					}
 				}
 				return call("/debug/"+strings.Join(a.positional, "/"), values), nil
 			}},
@@ -107,6 +116,8 @@ func installCall(a args) (apps.CallRequest, error) {
 		return call(builtin.PathInstallListed, map[string]any{"app": what}), nil
 	case "http":
 		return call(builtin.PathInstallHTTP, map[string]any{"url": what}), nil
+	case "plugin":
+		return call(builtin.PathInstallPlugin, map[string]any{"plugin_id": what}), nil
 	case "aws":
 		if len(a.positional) < 3 {
 			return apps.CallRequest{}, fmt.Errorf("give the app id and version")
@@ -130,6 +141,7 @@ func (s *Service) Register() error {
 				{"listed", "<app id> [--consent]", "Install an app from the listing"},
 				{"http", "<manifest URL> [--secret S] [--consent]", "List and install an HTTP app from its manifest URL"},
 				{"aws", "<app id> <version> [--consent]", "List and install an app provisioned to AWS with appsctl"},
+				{"plugin", "<plugin id> [--consent]", "List and install an app served by another Mattermost plugin"},
 			} {
 				k := model.NewAutocompleteData(kind.name, kind.hint, kind.help)
 				k.RoleID = model.SystemAdminRoleId

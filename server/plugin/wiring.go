@@ -22,6 +22,7 @@ import (
 	"github.com/mattermost-community/apps-plugin/server/store"
 	"github.com/mattermost-community/apps-plugin/upstream"
 	"github.com/mattermost-community/apps-plugin/upstream/uphttp"
+	"github.com/mattermost-community/apps-plugin/upstream/upplugin"
 )
 
 // services are the plugin's parts for one activation.
@@ -62,7 +63,8 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		c := conf.Get()
 		return uphttp.Policy{AllowInternal: uphttp.ParseAllowList(c.AllowedInternalConnections), DeveloperMode: c.DeveloperMode}
 	}})
-	upstreams := map[apps.DeployType]upstream.Upstream{apps.DeployHTTP: s.httpUp}
+	pluginUp := upplugin.New(api.PluginHTTP) // apps inside other plugins: always available
+	upstreams := map[apps.DeployType]upstream.Upstream{apps.DeployHTTP: s.httpUp, apps.DeployPlugin: pluginUp}
 
 	aws, err := newAWSParts(getenv)
 	if err != nil {
@@ -111,7 +113,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 		NotifyClusterBindings: s.notifyClusterBindings,
 		BindingsTimeout:       bindingsTimeout,
 	})
-	fetchers := proxy.Fetchers{URL: s.httpUp.Fetch}
+	fetchers := proxy.Fetchers{URL: s.httpUp.Fetch, Plugin: pluginUp.Fetch}
 	if aws != nil {
 		fetchers.S3 = aws.manifests.GetManifest
 	}
@@ -120,6 +122,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 	s.builtin = builtin.New(api, conf, s.proxy, s.registry)
 	s.proxy.SetBuiltin(func() apps.App { return builtin.Record(conf.Get()) }, s.builtin)
 	s.builtin.SetDebug(s.reload, debugSessions(sessions))
+	s.builtin.SetDebugRevoke(sessions.Revoke)
 	s.builtin.SetMigration(migrationCommands{s})
 	s.commands = command.NewService(api, s.builtin)
 	if err := s.commands.Register(); err != nil {
@@ -128,6 +131,7 @@ func newServices(api mmplugin.API, conf *config.Service, getenv func(string) str
 	}
 	s.appCmds = appcommand.New(api, conf, s.proxy)
 	s.appCmds.Start()
+	s.proxy.SyncInstalledAppsAsync() // installed apps listed at a newer version
 	if migrationBusy {
 		s.migrateLater()
 	}
@@ -201,6 +205,9 @@ func (s *services) stop() {
 		s.stopMigration()
 	}
 	s.stopAppServices()
+	if s.proxy != nil {
+		s.proxy.StopBackground()
+	}
 	if s.appCmds != nil {
 		s.appCmds.Stop()
 	}
@@ -217,7 +224,7 @@ func debugSessions(sessions *session.Service) func(apps.AppID) ([]builtin.Sessio
 		}
 		out := make([]builtin.SessionInfo, 0, len(list))
 		for _, s := range list {
-			out = append(out, builtin.SessionInfo{ID: s.Id, UserID: s.UserId, ExpiresAt: time.UnixMilli(s.ExpiresAt)})
+			out = append(out, builtin.SessionInfo{ID: s.Id, UserID: s.UserId, ExpiresAt: time.UnixMilli(s.ExpiresAt), Session: s})
 		}
 		return out, nil
 	}

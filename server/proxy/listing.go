@@ -16,6 +16,9 @@ type Fetchers struct {
 	URL func(ctx context.Context, url string, limit int64) ([]byte, error)
 	// S3 fetches manifests/<id>_<version>.json; nil when AWS is not configured.
 	S3 func(ctx context.Context, id apps.AppID, version apps.AppVersion) ([]byte, error)
+	// Plugin GETs path (under /<pluginID>/app) from a plugin through
+	// inter-plugin HTTP, at most limit bytes.
+	Plugin func(ctx context.Context, pluginID, path string, limit int64) ([]byte, error)
 }
 
 // SetFetchers sets how manifests are fetched.
@@ -30,6 +33,7 @@ func (p *Proxy) AddListing(ctx context.Context, in Incoming, m apps.Manifest) (a
 		return apps.Manifest{}, fmt.Errorf("list %s: %w", m.AppID, err)
 	}
 	p.notify()
+	p.upgradeIfListed(ctx, m.AppID) // an installed app listed at a newer version (upgrade.go)
 	return m, nil
 }
 
@@ -58,6 +62,34 @@ func (p *Proxy) ListHTTPApp(ctx context.Context, in Incoming, manifestURL string
 	}
 	if m.HTTP == nil {
 		return apps.Manifest{}, fmt.Errorf("%w: the manifest at %s has no http section (root_url): it cannot be installed as an HTTP app", ErrInvalid, manifestURL)
+	}
+	return p.AddListing(ctx, in, *m)
+}
+
+// ListPluginApp fetches the manifest of an app served by plugin pluginID
+// (from /<pluginID>/app/manifest.json, through inter-plugin HTTP) and lists
+// it locally. The manifest's plugin section must name that plugin.
+func (p *Proxy) ListPluginApp(ctx context.Context, in Incoming, pluginID string) (apps.Manifest, error) {
+	if _, err := p.RequireAdmin(in, "install apps"); err != nil {
+		return apps.Manifest{}, err
+	}
+	if pluginID == "" || strings.ContainsAny(pluginID, "/\\?#% ") {
+		return apps.Manifest{}, fmt.Errorf("%w: %q is not a plugin id", ErrInvalid, pluginID)
+	}
+	if p.fetch.Plugin == nil {
+		return apps.Manifest{}, fmt.Errorf("fetching manifests from plugins is not available")
+	}
+	where := "/" + pluginID + apps.PluginAppPath + "/manifest.json"
+	raw, err := p.fetch.Plugin(ctx, pluginID, "/manifest.json", apps.MaxManifestSize)
+	if err != nil {
+		return apps.Manifest{}, fmt.Errorf("fetch the manifest from plugin %s (%s; is the plugin installed and enabled?): %w", pluginID, where, err)
+	}
+	m, err := apps.DecodeManifest(raw)
+	if err != nil {
+		return apps.Manifest{}, fmt.Errorf("the manifest at %s: %w", where, err)
+	}
+	if m.Plugin == nil || m.Plugin.PluginID != pluginID {
+		return apps.Manifest{}, fmt.Errorf("%w: the manifest at %s has no plugin section naming %s: it cannot be installed as an app of that plugin", ErrInvalid, where, pluginID)
 	}
 	return p.AddListing(ctx, in, *m)
 }
@@ -94,6 +126,7 @@ func (p *Proxy) RefreshRegistry(ctx context.Context, in Incoming) (string, error
 		return "", err
 	}
 	p.notify()
+	upgraded := p.SyncInstalledApps(ctx) // upgrade.go
 	st := p.registry.Status()
 	msg := fmt.Sprintf("Refreshed the app listing: %d listed, %d listed on this server.", st.Global, st.Local)
 	if len(st.Pending) > 0 {
@@ -101,6 +134,9 @@ func (p *Proxy) RefreshRegistry(ctx context.Context, in Incoming) (string, error
 	}
 	if len(st.Failed) > 0 {
 		msg += fmt.Sprintf(" %d listed apps could not be loaded (see /apps info).", len(st.Failed))
+	}
+	if len(upgraded) > 0 {
+		msg += "\n" + strings.Join(upgraded, "\n")
 	}
 	return msg, nil
 }

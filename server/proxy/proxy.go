@@ -74,7 +74,8 @@ type Proxy struct {
 	observersMu sync.RWMutex
 	observers   []func(BindingsChange)
 
-	services appServices // see appservices.go
+	services appServices   // see appservices.go
+	upgrades upgradeRunner // see upgrade.go
 }
 
 // New returns a Proxy.

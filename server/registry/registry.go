@@ -402,3 +402,6 @@ func (r *Registry) Status() Status {
 	}
 	return st
 }
+
+// Locals returns the manifests listed on this server, sorted by id.
+func (r *Registry) Locals() []apps.Manifest { return r.opts.Locals.List() }

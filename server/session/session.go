@@ -250,3 +250,27 @@ func (s *Service) List(appID apps.AppID) ([]*model.Session, error) {
 	}
 	return out, nil
 }
+
+// Revoke revokes the cached session of (app, user) and forgets it (for
+// /apps debug session delete); a missing session is not an error.
+func (s *Service) Revoke(appID apps.AppID, userID string) error {
+	sess, err := s.cached(appID, userID)
+	if err != nil {
+		return fmt.Errorf("read the session of app %s: %w", appID, err)
+	}
+	if sess != nil {
+		if appErr := s.api.RevokeSession(sess.Id); appErr != nil && s.exists(sess.Id) {
+			return fmt.Errorf("revoke session %s: %w", sess.Id, appErr)
+		}
+	}
+	if appErr := s.api.KVDelete(key(appID, userID)); appErr != nil {
+		return fmt.Errorf("forget the session of app %s: %w", appID, appErr)
+	}
+	return s.updateIndex(appID, func(users []string) []string {
+		i := slices.Index(users, userID)
+		if i < 0 {
+			return nil
+		}
+		return slices.Delete(users, i, i+1)
+	})
+}
