@@ -368,15 +368,8 @@ func (x *expander) expandChannel(level apps.ExpandLevel) error {
 		x.cc.Channel = &apps.Channel{ID: x.ua.ChannelID}
 		return nil
 	}
-	principal, err := x.principal("channel")
+	ch, err := x.readableChannel("channel")
 	if err != nil {
-		return err
-	}
-	ch, err := x.p.loadChannel(x.ua)
-	if err != nil {
-		return err
-	}
-	if err := x.canReadChannel(principal, ch); err != nil {
 		return err
 	}
 	x.cc.Channel = convertChannel(ch, level)
@@ -392,15 +385,7 @@ func (x *expander) expandChannelMember(level apps.ExpandLevel) error {
 		x.cc.ChannelMember = &apps.ChannelMember{ChannelID: x.ua.ChannelID, UserID: x.in.ActingUserID}
 		return nil
 	}
-	principal, err := x.principal("channel_member")
-	if err != nil {
-		return err
-	}
-	ch, err := x.p.loadChannel(x.ua)
-	if err != nil {
-		return err
-	}
-	if err := x.canReadChannel(principal, ch); err != nil {
+	if _, err := x.readableChannel("channel_member"); err != nil {
 		return err
 	}
 	// The membership checked may come from a cache: send the app fresh data.
@@ -425,11 +410,7 @@ func (x *expander) expandTeam(level apps.ExpandLevel) error {
 		x.cc.Team = &apps.Team{ID: teamID}
 		return nil
 	}
-	principal, err := x.principal("team")
-	if err != nil {
-		return err
-	}
-	if err := x.canViewTeam(principal, teamID); err != nil {
+	if err := x.checkTeam("team", teamID); err != nil {
 		return err
 	}
 	t, appErr := x.p.api.GetTeam(teamID)
@@ -453,11 +434,7 @@ func (x *expander) expandTeamMember(level apps.ExpandLevel) error {
 		x.cc.TeamMember = &apps.TeamMember{TeamID: teamID, UserID: x.in.ActingUserID}
 		return nil
 	}
-	principal, err := x.principal("team_member")
-	if err != nil {
-		return err
-	}
-	if err := x.canViewTeam(principal, teamID); err != nil {
+	if err := x.checkTeam("team_member", teamID); err != nil {
 		return err
 	}
 	m, appErr := x.p.api.GetTeamMember(teamID, x.in.ActingUserID)
@@ -477,15 +454,7 @@ func (x *expander) expandPost(level apps.ExpandLevel) error {
 		x.cc.Post = &apps.Post{ID: x.ua.PostID}
 		return nil
 	}
-	principal, err := x.principal("post")
-	if err != nil {
-		return err
-	}
-	ch, err := x.p.loadChannel(x.ua)
-	if err != nil {
-		return err
-	}
-	if err := x.canReadChannel(principal, ch); err != nil {
+	if _, err := x.readableChannel("post"); err != nil {
 		return err
 	}
 	x.cc.Post = convertPost(x.ua.post, level)
@@ -649,4 +618,30 @@ func convertPost(p *model.Post, level apps.ExpandLevel) *apps.Post {
 		FileIDs: p.FileIds, PendingPostID: p.PendingPostId, HasReactions: p.HasReactions, RemoteID: p.RemoteId,
 		ReplyCount: p.ReplyCount, LastReplyAt: p.LastReplyAt, IsFollowing: p.IsFollowing,
 	}
+}
+
+// readableChannel loads the context's channel once the principal the app
+// expands as (what names the expansion, for errors) may read it.
+func (x *expander) readableChannel(what string) (*model.Channel, error) {
+	principal, err := x.principal(what)
+	if err != nil {
+		return nil, err
+	}
+	ch, err := x.p.loadChannel(x.ua)
+	if err != nil {
+		return nil, err
+	}
+	if err := x.canReadChannel(principal, ch); err != nil {
+		return nil, err
+	}
+	return ch, nil
+}
+
+// checkTeam checks that the principal the app expands as may see teamID.
+func (x *expander) checkTeam(what, teamID string) error {
+	principal, err := x.principal(what)
+	if err != nil {
+		return err
+	}
+	return x.canViewTeam(principal, teamID)
 }
