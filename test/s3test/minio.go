@@ -213,7 +213,7 @@ func startMinIO(binary string) (_ *Server, retry bool, _ error) {
 	if err := waitReady(s.Endpoint, p.exited); err != nil {
 		_ = p.stop()
 		out := p.log.String()
-		return nil, strings.Contains(out, "address already in use"),
+		return nil, strings.Contains(out, "already in use"),
 			fmt.Errorf("s3test: MinIO at %s: %w\nMinIO output:\n%s", addr, err, out)
 	}
 	// MinIO reports ready before it serves signed requests (a first one can
