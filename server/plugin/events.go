@@ -19,12 +19,11 @@ var (
 )
 
 func (p *Plugin) notifier() *proxy.Notifier {
-	p.mu.RLock()
-	defer p.mu.RUnlock()
-	if p.services == nil || p.services.appSvc == nil {
+	svc := p.current()
+	if svc == nil || svc.appSvc == nil {
 		return nil
 	}
-	return p.services.appSvc.Notifier
+	return svc.appSvc.Notifier
 }
 
 // UserHasBeenCreated notifies user_created subscribers.

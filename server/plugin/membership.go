@@ -8,9 +8,7 @@ import (
 // membershipChanged forgets a user's cached channel and team memberships,
 // here and on the other nodes (the server runs a hook on one node only).
 func (p *Plugin) membershipChanged(userID string) {
-	p.mu.RLock()
-	svc := p.services
-	p.mu.RUnlock()
+	svc := p.current()
 	if svc == nil || userID == "" {
 		return
 	}

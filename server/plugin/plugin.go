@@ -90,10 +90,7 @@ func (p *Plugin) OnConfigurationChange() error {
 	if err := conf.Reload(); err != nil {
 		return fmt.Errorf("reload configuration: %w", err)
 	}
-	p.mu.RLock()
-	svc := p.services
-	p.mu.RUnlock()
-	if svc != nil {
+	if svc := p.current(); svc != nil {
 		svc.configChanged()
 	}
 	return nil
@@ -101,62 +98,47 @@ func (p *Plugin) OnConfigurationChange() error {
 
 // OnDeactivate unregisters /apps and stops background work.
 func (p *Plugin) OnDeactivate() error {
-	p.mu.RLock()
-	svc, api := p.services, p.api
-	p.mu.RUnlock()
+	svc := p.current()
 	if svc == nil {
 		return nil
 	}
 	err := svc.commands.Unregister()
 	svc.stop()
-	api.LogInfo("Apps plugin deactivated")
+	svc.api.LogInfo("Apps plugin deactivated")
 	return err
 }
 
 // OnPluginClusterEvent reloads state when another node changed it.
 func (p *Plugin) OnPluginClusterEvent(c *mmplugin.Context, ev model.PluginClusterEvent) {
-	p.mu.RLock()
-	api := p.api
-	p.mu.RUnlock()
-	if api == nil {
+	svc := p.current()
+	if svc == nil {
 		return
 	}
 	switch ev.Id {
 	case proxy.ClusterEventBindings:
-		p.mu.RLock()
-		svc := p.services
-		p.mu.RUnlock()
-		if svc != nil {
-			svc.bindingsChangedElsewhere(ev.Data)
-		}
+		svc.bindingsChangedElsewhere(ev.Data)
 	case proxy.ClusterEventMembership:
-		p.mu.RLock()
-		svc := p.services
-		p.mu.RUnlock()
-		if svc != nil {
-			svc.proxy.MembershipChanged(string(ev.Data))
-		}
+		svc.proxy.MembershipChanged(string(ev.Data))
 	case config.ClusterEventReload:
-		api.LogDebug("Reloading after a change on another cluster node", "event", ev.Id)
-		p.mu.RLock()
-		svc := p.services
-		p.mu.RUnlock()
-		if svc == nil {
-			return
-		}
+		svc.api.LogDebug("Reloading after a change on another cluster node", "event", ev.Id)
 		if err := svc.reload(); err != nil {
-			api.LogError("Reload after a cluster event failed", "error", err)
+			svc.api.LogError("Reload after a cluster event failed", "error", err)
 		}
 	default:
-		api.LogWarn("Ignored an unknown cluster event", "event", ev.Id)
+		svc.api.LogWarn("Ignored an unknown cluster event", "event", ev.Id)
 	}
+}
+
+// current returns the parts of the running activation (nil before it).
+func (p *Plugin) current() *services {
+	p.mu.RLock()
+	defer p.mu.RUnlock()
+	return p.services
 }
 
 // ExecuteCommand runs /apps and the apps' own commands.
 func (p *Plugin) ExecuteCommand(c *mmplugin.Context, args *model.CommandArgs) (*model.CommandResponse, *model.AppError) {
-	p.mu.RLock()
-	svc := p.services
-	p.mu.RUnlock()
+	svc := p.current()
 	if svc == nil || args == nil {
 		return nil, model.NewAppError("ExecuteCommand", "apps.command.not_ready", "The Apps plugin is still starting; try again in a moment.", "", http.StatusServiceUnavailable)
 	}
