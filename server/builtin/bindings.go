@@ -66,6 +66,9 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 					{Label: "clean", Location: "clean", Description: "Delete an app's KV data", Form: &apps.Form{
 						Submit: userCall(PathDebugKVClean), Fields: []apps.Field{appField(StateInstalled, "The app")},
 					}},
+					{Label: "create", Location: "create", Description: "Store a new KV value as an app would", Form: kvWriteForm(PathDebugKVCreate)},
+					{Label: "edit", Location: "edit", Description: "Change an existing KV value of an app", Form: kvWriteForm(PathDebugKVEdit)},
+					{Label: "edit-modal", Location: "edit-modal", Description: "Change an app's KV value in a form", Submit: userCall(PathDebugKVEditModal)},
 				}},
 				{Label: "session", Location: "session", Description: "App sessions", Bindings: []apps.Binding{
 					{Label: "list", Location: "list", Description: "List app sessions", Submit: userCall(PathDebugSessionList)},
@@ -78,6 +81,18 @@ func (a *App) bindings(_ context.Context, in proxy.Incoming, _ apps.CallRequest)
 				}},
 				{Label: "store", Location: "store", Description: "Installed apps and local listings", Bindings: []apps.Binding{
 					{Label: "list", Location: "list", Description: "Show the installed app records and local listings as JSON", Submit: userCall(PathDebugStoreList)},
+					{Label: "pollute", Location: "pollute", Description: "Write junk keys (.debug.…) to test listing and cleaning", Form: &apps.Form{
+						Submit: userCall(PathDebugStorePollute), Fields: []apps.Field{
+							{Name: fieldCount, Type: apps.FieldTypeText, Subtype: apps.TextFieldSubtypeNumber, Label: fieldCount, Position: 1, Description: "How many keys (default 100)"},
+						},
+					}},
+				}},
+				{Label: "oauth", Location: "oauth", Description: "OAuth configuration of apps", Bindings: []apps.Binding{
+					{Label: "config", Location: "config", Description: "OAuth configuration", Bindings: []apps.Binding{
+						{Label: "view", Location: "view", Description: "Show an app's Mattermost and remote OAuth2 configuration", Form: &apps.Form{
+							Submit: userCall(PathDebugOAuthConfigView), Fields: []apps.Field{appField(StateInstalled, "The app")},
+						}},
+					}},
 				}},
 				{Label: "migrate", Location: "migrate", Description: "Migrate the stored data now (the original plugin's too)", Form: &apps.Form{
 					Submit: userCall(PathDebugMigrate), Fields: []apps.Field{
@@ -109,4 +124,11 @@ func appField(state, description string) apps.Field {
 func sessionField() apps.Field {
 	return apps.Field{Name: fieldSession, Type: apps.FieldTypeText, Label: fieldSession, Position: 1, IsRequired: true,
 		Description: "The session id (see /apps debug session list)"}
+}
+
+// kvWriteForm is the form of /apps debug kv create|edit.
+func kvWriteForm(path string) *apps.Form {
+	f := kvEditForm("", "")
+	f.Title, f.Submit = "", userCall(path)
+	return &f
 }

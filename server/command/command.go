@@ -58,6 +58,28 @@ func oneApp(path string) func(a args) (apps.CallRequest, error) {
 // debugValue names the value of debug commands that take one word.
 var debugValue = map[string]string{"kv info": "app", "kv clean": "app", "session view": "session", "session delete": "session"}
 
+// debugWordsCall maps the debug commands whose values are several words:
+// kv create|edit <app id> <key> '<JSON>' [--user ID] [--prefix P],
+// store pollute [count], oauth config view <app id>.
+func debugWordsCall(a args) (apps.CallRequest, bool) {
+	p := a.positional
+	switch {
+	case len(p) == 5 && p[0] == "kv" && (p[1] == "create" || p[1] == "edit"):
+		values := map[string]any{"app": p[2], "key": p[3], "value": p[4]}
+		for _, f := range []string{"user", "prefix"} {
+			if v := a.flag(f); v != "" {
+				values[f] = v
+			}
+		}
+		return call("/debug/kv/"+p[1], values), true
+	case len(p) == 3 && p[0] == "store" && p[1] == "pollute":
+		return call(builtin.PathDebugStorePollute, map[string]any{"count": p[2]}), true
+	case len(p) == 4 && p[0] == "oauth" && p[1] == "config" && p[2] == "view":
+		return call(builtin.PathDebugOAuthConfigView, map[string]any{"app": p[3]}), true
+	}
+	return apps.CallRequest{}, false
+}
+
 func verbs() []verb {
 	return []verb{
 		{name: "info", help: "Show the Apps plugin version, the server and the app listing", call: func(args) (apps.CallRequest, error) { return call(builtin.PathInfo, nil), nil }},
@@ -75,7 +97,7 @@ func verbs() []verb {
 		{name: "enable", hint: "<app id>", help: "Enable a disabled app", admin: true, call: oneApp(builtin.PathEnable)},
 		{name: "disable", hint: "<app id>", help: "Disable an app (it keeps its data)", admin: true, call: oneApp(builtin.PathDisable)},
 		{name: "refresh", help: "Fetch the app listing again", admin: true, call: func(args) (apps.CallRequest, error) { return call(builtin.PathRefresh, nil), nil }},
-		{name: "debug", hint: "bindings | clean | kv list | kv info|clean <app id> | session list | session view|delete <session id> | store list | migrate [--dry-run | --rollback]",
+		{name: "debug", hint: "bindings | clean | kv list | kv info|clean <app id> | kv create|edit <app id> <key> '<JSON>' [--user ID] [--prefix P] | kv edit-modal | session list | session view|delete <session id> | store list | store pollute [count] | oauth config view <app id> | migrate [--dry-run | --rollback]",
 			help: "Inspect and reset the plugin's data (developer mode; migrate works without it)", admin: true,
 			boolFlags: []string{"dry-run", "rollback"},
 			call: func(a args) (apps.CallRequest, error) {
@@ -85,6 +107,9 @@ func verbs() []verb {
 				var values map[string]any
 				if a.positional[0] == "migrate" {
 					values = map[string]any{"dry_run": a.bool("dry-run"), "rollback": a.bool("rollback")}
+				}
+				if creq, ok := debugWordsCall(a); ok {
+					return creq, nil
 				}
 				// kv info|clean <app id>, session view|delete <session id>
 				if len(a.positional) == 3 {
@@ -248,6 +273,9 @@ func render(resp apps.CallResponse, a args) string {
 		if resp.Form == nil {
 			return "The app answered an empty form."
 		}
+		if resp.Form.Submit == nil || resp.Form.Submit.Path != builtin.PathInstallConsent {
+			return formText(*resp.Form)
+		}
 		return consentCommand(*resp.Form, a)
 	}
 	return resp.Text
@@ -296,4 +324,19 @@ func usage() string {
 
 func ephemeral(text string) *model.CommandResponse {
 	return &model.CommandResponse{ResponseType: model.CommandResponseTypeEphemeral, Text: text}
+}
+
+// formText lists a form's fields, for forms other than the install consent
+// (the command cannot show a modal).
+func formText(form apps.Form) string {
+	var b strings.Builder
+	submit := ""
+	if form.Submit != nil {
+		submit = form.Submit.Path
+	}
+	fmt.Fprintf(&b, "%s (a form; submit: %s)\n", form.Title, submit)
+	for _, f := range form.Fields {
+		fmt.Fprintf(&b, "- %s: %s\n", f.Name, f.Description)
+	}
+	return b.String()
 }
