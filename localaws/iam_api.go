@@ -524,17 +524,32 @@ func detach(list []string, arn string) ([]string, error) {
 	return list, noSuchEntity("Policy %s was not found.", arn)
 }
 
+// attachTo attaches the request's policy to an entity's attached list.
+func (s *iamStore) attachTo(r *iamRequest, attached *[]string) (any, error) {
+	arn, err := s.policyForAttach(r)
+	if err != nil {
+		return nil, err
+	}
+	*attached = attach(*attached, arn)
+	return nil, nil
+}
+
+// detachFrom detaches the request's PolicyArn from an entity's attached list.
+func detachFrom(r *iamRequest, attached *[]string) (any, error) {
+	arn, err := r.required("PolicyArn")
+	if err != nil {
+		return nil, err
+	}
+	*attached, err = detach(*attached, arn)
+	return nil, err
+}
+
 func (s *iamStore) attachRolePolicy(r *iamRequest) (any, error) {
 	role, err := s.role(r)
 	if err != nil {
 		return nil, err
 	}
-	arn, err := s.policyForAttach(r)
-	if err != nil {
-		return nil, err
-	}
-	role.Attached = attach(role.Attached, arn)
-	return nil, nil
+	return s.attachTo(r, &role.Attached)
 }
 
 func (s *iamStore) detachRolePolicy(r *iamRequest) (any, error) {
@@ -542,12 +557,7 @@ func (s *iamStore) detachRolePolicy(r *iamRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn, err := r.required("PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	role.Attached, err = detach(role.Attached, arn)
-	return nil, err
+	return detachFrom(r, &role.Attached)
 }
 
 type attachedPoliciesResult struct {
@@ -1131,12 +1141,7 @@ func (s *iamStore) attachGroupPolicy(r *iamRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn, err := s.policyForAttach(r)
-	if err != nil {
-		return nil, err
-	}
-	g.Attached = attach(g.Attached, arn)
-	return nil, nil
+	return s.attachTo(r, &g.Attached)
 }
 
 func (s *iamStore) detachGroupPolicy(r *iamRequest) (any, error) {
@@ -1144,12 +1149,7 @@ func (s *iamStore) detachGroupPolicy(r *iamRequest) (any, error) {
 	if err != nil {
 		return nil, err
 	}
-	arn, err := r.required("PolicyArn")
-	if err != nil {
-		return nil, err
-	}
-	g.Attached, err = detach(g.Attached, arn)
-	return nil, err
+	return detachFrom(r, &g.Attached)
 }
 
 func (s *iamStore) listAttachedGroupPolicies(r *iamRequest) (any, error) {
