@@ -74,11 +74,7 @@ Running it again changes nothing.
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			out := cmd.OutOrStdout()
 			if asJSON {
-				defer func() {
-					if err != nil {
-						_ = writeJSON(out, errorJSON(err))
-					}
-				}()
+				defer jsonOnError(out, &err)
 			}
 			clients, err := af.clients(cmd.Context())
 			if err != nil {
@@ -139,11 +135,7 @@ objects are kept. --dry-run only reports.
 		RunE: func(cmd *cobra.Command, _ []string) (err error) {
 			out := cmd.OutOrStdout()
 			if asJSON {
-				defer func() {
-					if err != nil {
-						_ = writeJSON(out, errorJSON(err))
-					}
-				}()
+				defer jsonOnError(out, &err)
 			}
 			clients, err := af.clients(cmd.Context())
 			if err != nil {

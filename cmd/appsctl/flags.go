@@ -197,6 +197,14 @@ func plural(n int, one, many string) string {
 }
 
 // errorJSON is the --json output of a command that failed without a report.
+// jsonOnError, deferred by a --json command, prints the error it ended
+// with as JSON.
+func jsonOnError(out io.Writer, errp *error) {
+	if *errp != nil {
+		_ = writeJSON(out, errorJSON(*errp))
+	}
+}
+
 func errorJSON(err error) any {
 	return struct {
 		Error    string `json:"error"`
